@@ -1,0 +1,242 @@
+/**
+ * Reads and validates every input once, into one typed settings object. Nothing else reads
+ * inputs; everything after this works on plain data. Every error names the input, quotes the bad
+ * value (never the API key) and says what is expected, so a bad input stops the run before any
+ * request is sent.
+ */
+import { parse as parseYaml } from 'yaml'
+import type { VersionChoice } from './contract.js'
+import { DURATION_FORMS, parseDurationMs } from './duration.js'
+import { InputError, invalidInput, quote } from './errors.js'
+import { parsePhaseList } from './phases.js'
+import { buildPlan, type Plan } from './plan.js'
+
+/** Input names: the public interface, shared by action.yml, the code and the tests. */
+export const Inputs = {
+  ServerUrl: 'server-url',
+  ApiKey: 'api-key',
+  Environment: 'environment',
+  Tenancy: 'tenancy',
+  Phases: 'phases',
+  MaxDuration: 'max-duration',
+  MinDuration: 'min-duration',
+  Timeout: 'timeout',
+  PollInterval: 'poll-interval',
+  MaxParallel: 'max-parallel',
+  FailFast: 'fail-fast',
+  Version: 'version',
+  RefreshSources: 'refresh-sources',
+  Parameters: 'parameters',
+  Space: 'space',
+  RequestTimeout: 'request-timeout'
+} as const
+
+/** Defaults, applied when an input is empty (action.yml states the same values). */
+export const Defaults = {
+  [Inputs.Environment]: 'default',
+  [Inputs.Tenancy]: '1',
+  [Inputs.PollInterval]: '10s',
+  [Inputs.MaxParallel]: '0',
+  [Inputs.FailFast]: 'true',
+  [Inputs.Version]: 'published',
+  [Inputs.RefreshSources]: 'false',
+  [Inputs.RequestTimeout]: '30s'
+} as const
+
+export interface Settings {
+  serverUrl: string
+  apiKey: string
+  environment: string
+  tenancy: string
+  plan: Plan
+  timeoutMs: number | undefined
+  pollIntervalMs: number
+  /** 0 means every workflow of a phase at once. */
+  maxParallel: number
+  failFast: boolean
+  requestTimeoutMs: number
+}
+
+/** Reads one input's text; empty when it was not given. */
+export type InputReader = (name: string) => string
+
+export function readSettings(read: InputReader): Settings {
+  const text = (name: string): string => {
+    const value = read(name).trim()
+    return value === '' ? ((Defaults as Record<string, string>)[name] ?? '') : value
+  }
+  // Validated in the order of the inputs table, so the first error reported is the first input.
+  const serverUrl = readServerUrl(required(Inputs.ServerUrl, text(Inputs.ServerUrl)))
+  const apiKey = readApiKey(read(Inputs.ApiKey))
+  const environment = readLabel(Inputs.Environment, text(Inputs.Environment))
+  const tenancy = readLabel(Inputs.Tenancy, text(Inputs.Tenancy))
+  const phases = parsePhaseList(required(Inputs.Phases, read(Inputs.Phases)), Inputs.Phases)
+  const limits = {
+    maxDurationMs: readOptionalDuration(Inputs.MaxDuration, text(Inputs.MaxDuration)),
+    minDurationMs: readOptionalDuration(Inputs.MinDuration, text(Inputs.MinDuration))
+  }
+  if (
+    limits.maxDurationMs !== undefined &&
+    limits.minDurationMs !== undefined &&
+    limits.minDurationMs >= limits.maxDurationMs
+  ) {
+    throw new InputError(
+      `Input '${Inputs.MinDuration}' (${text(Inputs.MinDuration)}) must be shorter than ` +
+        `'${Inputs.MaxDuration}' (${text(Inputs.MaxDuration)}); no run could pass both.`
+    )
+  }
+  const timeoutMs = readOptionalDuration(Inputs.Timeout, text(Inputs.Timeout))
+  const pollIntervalMs = readDuration(Inputs.PollInterval, text(Inputs.PollInterval))
+  const maxParallel = readCount(Inputs.MaxParallel, text(Inputs.MaxParallel))
+  const failFast = readBoolean(Inputs.FailFast, text(Inputs.FailFast))
+  const execute = {
+    version: readVersion(text(Inputs.Version)),
+    refreshSources: readBoolean(Inputs.RefreshSources, text(Inputs.RefreshSources)),
+    parameters: readParameters(text(Inputs.Parameters)),
+    space: text(Inputs.Space) === '' ? undefined : readLabel(Inputs.Space, text(Inputs.Space))
+  }
+  const requestTimeoutMs = readDuration(Inputs.RequestTimeout, text(Inputs.RequestTimeout))
+  return {
+    serverUrl,
+    apiKey,
+    environment,
+    tenancy,
+    plan: buildPlan(phases, limits, execute),
+    timeoutMs,
+    pollIntervalMs,
+    maxParallel,
+    failFast,
+    requestTimeoutMs
+  }
+}
+
+function required(name: string, value: string): string {
+  if (value.trim() === '') throw new InputError(`Input '${name}' is required and was not given.`)
+  return value
+}
+
+const SERVER_URL_EXPECTED =
+  'expected the address of the Data Studio server with its scheme and no path, ' +
+  'such as https://datastudio.example.com:7701'
+
+export function readServerUrl(value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw invalidInput(Inputs.ServerUrl, value, `${SERVER_URL_EXPECTED}.`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw invalidInput(Inputs.ServerUrl, value, `${SERVER_URL_EXPECTED} (http or https).`)
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw invalidInput(
+      Inputs.ServerUrl,
+      `${url.protocol}//…@${url.host}`,
+      `put no credentials in the address; the key goes in '${Inputs.ApiKey}'.`
+    )
+  }
+  if (url.pathname.replace(/\/+$/, '') !== '' || url.search !== '' || url.hash !== '') {
+    const hint = /^\/api\//.test(url.pathname)
+      ? ` The API path is added by the action; set the tenancy with '${Inputs.Tenancy}'.`
+      : ''
+    throw invalidInput(Inputs.ServerUrl, value, `${SERVER_URL_EXPECTED}.${hint}`)
+  }
+  return `${url.protocol}//${url.host}`
+}
+
+/** The key is never quoted back: an error about it must not print it. */
+function readApiKey(value: string): string {
+  const key = value.trim()
+  if (key === '') {
+    throw new InputError(
+      `Input '${Inputs.ApiKey}' is required and was not given (or the secret it names is empty).`
+    )
+  }
+  if (/\s/.test(key)) {
+    throw new InputError(
+      `Input '${Inputs.ApiKey}' contains white space or a line break: paste the API key alone, ` +
+        `without the environment label (that goes in '${Inputs.Environment}').`
+    )
+  }
+  return key
+}
+
+/** Labels travel in a header or a path, so they cannot hold white space or slashes. */
+function readLabel(name: string, value: string): string {
+  if (value === '' || /[\s/\\?#]/.test(value)) {
+    throw invalidInput(name, value, 'expected a label without spaces, slashes, ? or #.')
+  }
+  return value
+}
+
+function readDuration(name: string, value: string): number {
+  const ms = parseDurationMs(value)
+  if (ms === undefined || ms <= 0) throw invalidInput(name, value, `expected ${DURATION_FORMS}.`)
+  return ms
+}
+
+function readOptionalDuration(name: string, value: string): number | undefined {
+  return value === '' ? undefined : readDuration(name, value)
+}
+
+function readCount(name: string, value: string): number {
+  if (!/^\d+$/.test(value)) {
+    throw invalidInput(name, value, 'expected a whole number, 0 or more (0 = no limit).')
+  }
+  return Number(value)
+}
+
+/** The YAML 1.2 core booleans, as core.getBooleanInput accepts them. */
+function readBoolean(name: string, value: string): boolean {
+  if (['true', 'True', 'TRUE'].includes(value)) return true
+  if (['false', 'False', 'FALSE'].includes(value)) return false
+  throw invalidInput(name, value, 'expected true or false.')
+}
+
+function readVersion(value: string): VersionChoice {
+  const v = value.toLowerCase()
+  if (v === 'published' || v === 'publishedonly') return 'PublishedOnly'
+  if (v === 'draft' || v === 'preferdraft') return 'PreferDraft'
+  throw invalidInput(
+    Inputs.Version,
+    value,
+    'expected published (the last published version) or draft (the latest draft).'
+  )
+}
+
+/** A JSON or YAML map of parameter names to strings, numbers or booleans. */
+export function readParameters(
+  value: string,
+  name: string = Inputs.Parameters
+): Record<string, string | number | boolean> | undefined {
+  if (value === '') return undefined
+  let parsed: unknown
+  try {
+    parsed = parseYaml(value) // YAML 1.2 is a superset of JSON, so one parser reads both
+  } catch (error) {
+    throw invalidInput(
+      name,
+      value,
+      `expected a JSON or YAML map of parameter names to values (${(error as Error).message.split('\n')[0]}).`
+    )
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalidInput(
+      name,
+      value,
+      'expected a JSON or YAML map of parameter names to values, such as {"region": "EMEA"} or region: EMEA.'
+    )
+  }
+  const parameters: Record<string, string | number | boolean> = {}
+  for (const [key, v] of Object.entries(parsed)) {
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+      throw new InputError(
+        `Input '${name}': parameter ${quote(key)} is ${quote(JSON.stringify(v) ?? String(v))}; ` +
+          'each value must be a string, a number or true/false.'
+      )
+    }
+    parameters[key] = v
+  }
+  return parameters
+}

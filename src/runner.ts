@@ -1,0 +1,361 @@
+/**
+ * Runs a plan: the phases one after another, the workflows of a phase in parallel (at most
+ * max-parallel at once, a freed slot refilled at once), each job followed until it ends. It knows
+ * nothing of GitHub: what happens is told to a RunObserver, and the result is plain data.
+ */
+import { ApiError, type DataStudioApi } from './client.js'
+import type { JobStatus, Step } from './contract.js'
+import { formatDuration } from './duration.js'
+import { getErrorMessage } from './errors.js'
+import { judgeEndedJob, jobDurationMs, type Outcome, type Verdict } from './outcome.js'
+import type { DurationLimits, Plan, PlannedWorkflow } from './plan.js'
+import { nextPollDelay, pollSchedule, type PollSchedule } from './polling.js'
+import { sleep } from './retry.js'
+
+export interface WorkflowResult extends DurationLimits {
+  phase: number
+  workflow: string
+  jobId: string | undefined
+  /** The last state Data Studio reported. */
+  state: string | undefined
+  outcome: Outcome
+  reason: string | undefined
+  startedAt: Date | undefined
+  finishedAt: Date | undefined
+  durationMs: number | undefined
+  steps: Step[]
+}
+
+export interface PhaseResult {
+  phase: number
+  /** Why the phase did not run; undefined when it ran. */
+  skipped: string | undefined
+  workflows: WorkflowResult[]
+}
+
+export type RunVerdict = 'success' | 'failure' | 'cancelled'
+
+export interface RunResult {
+  result: RunVerdict
+  phases: PhaseResult[]
+  /** Every workflow in plan order. */
+  workflows: WorkflowResult[]
+  startedAt: Date
+  finishedAt: Date
+  durationMs: number
+}
+
+/** Everything the runner has to say while it works; every method is optional. */
+export interface RunObserver {
+  phaseStarted?(phase: number, workflows: PlannedWorkflow[]): void
+  phaseFinished?(phase: PhaseResult): void
+  phaseSkipped?(phase: PhaseResult): void
+  jobSubmitted?(workflow: PlannedWorkflow, jobId: string): void
+  jobStateChanged?(workflow: PlannedWorkflow, job: JobStatus, elapsedMs: number): void
+  stepChanged?(workflow: PlannedWorkflow, step: Step, elapsedMs: number): void
+  /** Something a person should know that does not end the workflow. */
+  notice?(workflow: PlannedWorkflow, message: string): void
+  workflowFinished?(result: WorkflowResult): void
+}
+
+export interface RunOptions {
+  /** At most this many jobs of one phase at once; 0 = all. */
+  maxParallel: number
+  failFast: boolean
+  /** Deadline for the whole run; undefined = none. */
+  timeoutMs: number | undefined
+  pollIntervalMs: number
+  /** Aborted when the CI job is cancelled. */
+  signal?: AbortSignal
+  random?: () => number
+}
+
+type StopReason = { kind: 'cancelled' | 'timeout'; text: string }
+
+/** State shared by the workflows of one run. */
+class RunContext {
+  readonly stop = new AbortController()
+  stopReason: StopReason | undefined
+  /** An error that dooms every later request (a refused key); later workflows are not started. */
+  fatal: string | undefined
+  readonly schedule: PollSchedule
+  readonly started = Date.now()
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(
+    readonly api: DataStudioApi,
+    readonly options: RunOptions,
+    readonly observer: RunObserver
+  ) {
+    this.schedule = pollSchedule(options.pollIntervalMs)
+    const onAbort = (): void => this.halt({ kind: 'cancelled', text: 'the run was cancelled' })
+    if (options.signal?.aborted === true) onAbort()
+    else options.signal?.addEventListener('abort', onAbort, { once: true })
+    if (options.timeoutMs !== undefined) {
+      const text = `the run's timeout (${formatDuration(options.timeoutMs)}) passed`
+      this.timer = setTimeout(() => this.halt({ kind: 'timeout', text }), options.timeoutMs)
+    }
+  }
+
+  halt(reason: StopReason): void {
+    if (this.stopReason !== undefined) return
+    this.stopReason = reason
+    this.stop.abort()
+  }
+
+  /** Why nothing more may start, if anything. */
+  get notStartingBecause(): string | undefined {
+    return this.stopReason?.text ?? this.fatal
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer)
+  }
+}
+
+export async function runPlan(
+  plan: Plan,
+  api: DataStudioApi,
+  options: RunOptions,
+  observer: RunObserver = {}
+): Promise<RunResult> {
+  const ctx = new RunContext(api, options, observer)
+  const phases: PhaseResult[] = []
+  let failedPhase: PhaseResult | undefined
+  try {
+    for (const [index, workflows] of plan.entries()) {
+      const phase = index + 1
+      const skipBecause =
+        ctx.notStartingBecause ??
+        (options.failFast && failedPhase !== undefined
+          ? `phase ${failedPhase.phase} failed (${failedNames(failedPhase)}) and fail-fast is on`
+          : undefined)
+      if (skipBecause !== undefined) {
+        const skipped: PhaseResult = {
+          phase,
+          skipped: skipBecause,
+          workflows: workflows.map(wf => skippedResult(wf, `not started: ${skipBecause}`))
+        }
+        phases.push(skipped)
+        observer.phaseSkipped?.(skipped)
+        continue
+      }
+      observer.phaseStarted?.(phase, workflows)
+      const result: PhaseResult = {
+        phase,
+        skipped: undefined,
+        workflows: await runPhase(workflows, ctx)
+      }
+      phases.push(result)
+      observer.phaseFinished?.(result)
+      if (failedPhase === undefined && result.workflows.some(r => r.outcome !== 'success')) {
+        failedPhase = result
+      }
+    }
+  } finally {
+    ctx.dispose()
+  }
+  const workflows = phases.flatMap(p => p.workflows)
+  const finished = Date.now()
+  return {
+    result:
+      ctx.stopReason?.kind === 'cancelled'
+        ? 'cancelled'
+        : workflows.every(r => r.outcome === 'success')
+          ? 'success'
+          : 'failure',
+    phases,
+    workflows,
+    startedAt: new Date(ctx.started),
+    finishedAt: new Date(finished),
+    durationMs: finished - ctx.started
+  }
+}
+
+function failedNames(phase: PhaseResult): string {
+  return phase.workflows
+    .filter(r => r.outcome !== 'success')
+    .map(r => r.workflow)
+    .join(', ')
+}
+
+/** A pool of max-parallel workers over the phase's workflows; results stay in plan order. */
+async function runPhase(workflows: PlannedWorkflow[], ctx: RunContext): Promise<WorkflowResult[]> {
+  const results: WorkflowResult[] = new Array(workflows.length)
+  const width = ctx.options.maxParallel === 0 ? workflows.length : ctx.options.maxParallel
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < workflows.length) {
+      const index = next++
+      const workflow = workflows[index] as PlannedWorkflow
+      const result = await runWorkflow(workflow, ctx)
+      results[index] = result
+      ctx.observer.workflowFinished?.(result)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(width, workflows.length) }, worker))
+  return results
+}
+
+function skippedResult(workflow: PlannedWorkflow, reason: string): WorkflowResult {
+  return {
+    phase: workflow.phase,
+    workflow: workflow.workflow,
+    maxDurationMs: workflow.maxDurationMs,
+    minDurationMs: workflow.minDurationMs,
+    jobId: undefined,
+    state: undefined,
+    outcome: 'skipped',
+    reason,
+    startedAt: undefined,
+    finishedAt: undefined,
+    durationMs: undefined,
+    steps: []
+  }
+}
+
+async function runWorkflow(workflow: PlannedWorkflow, ctx: RunContext): Promise<WorkflowResult> {
+  const notStarting = ctx.notStartingBecause
+  if (notStarting !== undefined) return skippedResult(workflow, `not started: ${notStarting}`)
+  let jobId: string
+  try {
+    jobId = await ctx.api.execute(workflow, ctx.stop.signal)
+  } catch (error) {
+    if (error instanceof ApiError && (error.kind === 'auth' || error.kind === 'forbidden')) {
+      ctx.fatal ??= `Data Studio refused the API key (${error.status})`
+    }
+    return {
+      ...skippedResult(workflow, executeFailureReason(error)),
+      outcome: 'failed'
+    }
+  }
+  return new JobFollower(workflow, jobId, ctx).follow()
+}
+
+function executeFailureReason(error: unknown): string {
+  const message = getErrorMessage(error)
+  if (error instanceof ApiError && error.mayHaveReachedServer && error.transient) {
+    return (
+      `${message} The answer to the execute request was lost, so the workflow may have started ` +
+      `in Data Studio: check its jobs there before running it again.`
+    )
+  }
+  return message
+}
+
+/** Follows one job from submission to its end, reporting what changes. */
+class JobFollower {
+  private readonly submitted = Date.now()
+  private last: JobStatus | undefined
+  private readonly stepStates = new Map<string, string>()
+  private unknownStatesSeen = new Set<string>()
+
+  constructor(
+    private readonly workflow: PlannedWorkflow,
+    private readonly jobId: string,
+    private readonly ctx: RunContext
+  ) {
+    ctx.observer.jobSubmitted?.(workflow, jobId)
+  }
+
+  async follow(): Promise<WorkflowResult> {
+    const maxDeadline =
+      this.workflow.maxDurationMs === undefined
+        ? Infinity
+        : this.submitted + this.workflow.maxDurationMs
+    for (;;) {
+      const now = Date.now()
+      const wait = Math.min(
+        nextPollDelay(now - this.submitted, this.ctx.schedule, this.ctx.options.random),
+        maxDeadline - now
+      )
+      await sleep(wait, this.ctx.stop.signal)
+      if (this.ctx.stopReason !== undefined) return this.stopped(this.ctx.stopReason)
+      let job: JobStatus
+      try {
+        job = await this.ctx.api.getJob(this.jobId, this.ctx.stop.signal)
+      } catch (error) {
+        if (this.ctx.stopReason !== undefined) return this.stopped(this.ctx.stopReason)
+        return this.result(
+          {
+            outcome: 'failed',
+            reason: `lost track of job ${this.jobId}: ${getErrorMessage(error)}`
+          },
+          Date.now()
+        )
+      }
+      this.report(job)
+      if (job.stateClass !== 'active') {
+        const end = Date.now()
+        const duration = jobDurationMs(job, this.submitted, end)
+        return this.result(judgeEndedJob(job, duration, this.workflow), end, duration)
+      }
+      if (Date.now() >= maxDeadline) {
+        const limit = formatDuration(this.workflow.maxDurationMs ?? 0)
+        return this.cancelAndReport('timed-out', `still ${job.state} after max-duration ${limit}`)
+      }
+    }
+  }
+
+  private async stopped(reason: StopReason): Promise<WorkflowResult> {
+    return reason.kind === 'cancelled'
+      ? this.cancelAndReport('cancelled', 'the run was cancelled')
+      : this.cancelAndReport('timed-out', `still running when ${reason.text}`)
+  }
+
+  private async cancelAndReport(outcome: Outcome, why: string): Promise<WorkflowResult> {
+    let cancelled: string
+    try {
+      cancelled = (await this.ctx.api.cancel(this.jobId))
+        ? `job ${this.jobId} cancelled in Data Studio`
+        : `this Data Studio has no cancel endpoint: stop job ${this.jobId} there by hand`
+    } catch (error) {
+      cancelled = `could not cancel job ${this.jobId} (${getErrorMessage(error)}): stop it in Data Studio by hand`
+    }
+    const end = Date.now()
+    return this.result({ outcome, reason: `${why}; ${cancelled}` }, end, end - this.submitted)
+  }
+
+  private result(verdict: Verdict, end: number, durationMs?: number): WorkflowResult {
+    const job = this.last
+    return {
+      phase: this.workflow.phase,
+      workflow: this.workflow.workflow,
+      maxDurationMs: this.workflow.maxDurationMs,
+      minDurationMs: this.workflow.minDurationMs,
+      jobId: this.jobId,
+      state: job?.state,
+      outcome: verdict.outcome,
+      reason: verdict.reason,
+      startedAt: job?.startedAt ?? job?.submittedAt ?? new Date(this.submitted),
+      finishedAt: job?.finishedAt ?? new Date(end),
+      durationMs: durationMs ?? end - this.submitted,
+      steps: job?.steps ?? []
+    }
+  }
+
+  /** One notice per state change and per step change, never one per poll. */
+  private report(job: JobStatus): void {
+    const elapsed = Date.now() - this.submitted
+    if (job.state !== this.last?.state) {
+      if (job.unknownState && !this.unknownStatesSeen.has(job.state)) {
+        this.unknownStatesSeen.add(job.state)
+        this.ctx.observer.notice?.(
+          this.workflow,
+          `job ${this.jobId} reports state '${job.state}', which the action does not know; ` +
+            'it is treated as still running, bounded by max-duration and timeout'
+        )
+      }
+      this.ctx.observer.jobStateChanged?.(this.workflow, job, elapsed)
+    }
+    for (const [index, step] of job.steps.entries()) {
+      const key = `${index}:${step.name}`
+      const fingerprint = `${step.state} ${JSON.stringify(step.counters)}`
+      if (this.stepStates.get(key) !== fingerprint) {
+        this.stepStates.set(key, fingerprint)
+        this.ctx.observer.stepChanged?.(this.workflow, step, elapsed)
+      }
+    }
+    this.last = job
+  }
+}
