@@ -1,0 +1,234 @@
+import { describe, expect, it } from '@jest/globals'
+import { ApiError } from '../src/client.js'
+import type { JobStatus, Step } from '../src/contract.js'
+import { buildPlan, type Plan } from '../src/plan.js'
+import { runPlan, type RunObserver, type RunOptions } from '../src/runner.js'
+import { FakeDataStudio, type FakeWorkflow } from './fixtures/fake-api.js'
+
+const execute = {
+  version: 'PublishedOnly' as const,
+  refreshSources: false,
+  parameters: undefined,
+  space: undefined
+}
+const VENDOR_PHASES = [['wf1'], ['wf2', 'wf3', 'wf4'], ['wf5', 'wf6'], ['wf7']]
+const fast: RunOptions = {
+  maxParallel: 0,
+  failFast: true,
+  timeoutMs: undefined,
+  pollIntervalMs: 20
+}
+
+function plan(
+  phases: string[][],
+  limits: Partial<{ maxDurationMs: number; minDurationMs: number }> = {}
+): Plan {
+  return buildPlan(
+    phases,
+    { maxDurationMs: limits.maxDurationMs, minDurationMs: limits.minDurationMs },
+    execute
+  )
+}
+
+function workflows(labels: string[], spec: FakeWorkflow): Record<string, FakeWorkflow> {
+  return Object.fromEntries(labels.map(label => [label, { ...spec }]))
+}
+
+describe('runPlan', () => {
+  it('runs the phases in order, the workflows of a phase together, and succeeds', async () => {
+    const api = new FakeDataStudio(workflows(VENDOR_PHASES.flat(), { durationMs: 60 }))
+    const run = await runPlan(plan(VENDOR_PHASES), api, fast)
+
+    expect(run.result).toBe('success')
+    expect(run.workflows.map(r => [r.phase, r.workflow, r.outcome])).toEqual([
+      [1, 'wf1', 'success'],
+      [2, 'wf2', 'success'],
+      [2, 'wf3', 'success'],
+      [2, 'wf4', 'success'],
+      [3, 'wf5', 'success'],
+      [3, 'wf6', 'success'],
+      [4, 'wf7', 'success']
+    ])
+    // No job of phase k+1 was submitted before every job of phase k had ended.
+    for (let k = 1; k < VENDOR_PHASES.length; k++) {
+      const ended = Math.max(
+        ...api.jobs.filter(j => VENDOR_PHASES[k - 1]!.includes(j.workflow)).map(j => j.ended!)
+      )
+      const next = Math.min(
+        ...api.jobs.filter(j => VENDOR_PHASES[k]!.includes(j.workflow)).map(j => j.submitted)
+      )
+      expect(next).toBeGreaterThanOrEqual(ended)
+    }
+    expect(api.peakConcurrency()).toBe(3)
+    for (const label of VENDOR_PHASES.flat()) expect(api.executions(label)).toBe(1)
+    expect(new Set(run.workflows.map(r => r.jobId)).size).toBe(7)
+  })
+
+  it('keeps at most max-parallel jobs of a phase running and refills freed slots', async () => {
+    const labels = Array.from({ length: 7 }, (_, i) => `w${i + 1}`)
+    const api = new FakeDataStudio(workflows(labels, { durationMs: 40 }))
+    const run = await runPlan(plan([labels]), api, { ...fast, maxParallel: 2 })
+
+    expect(run.result).toBe('success')
+    expect(api.peakConcurrency()).toBe(2)
+    expect(api.calls.filter(c => c.kind === 'execute')).toHaveLength(7)
+    // Submitted in plan order, as slots free up.
+    expect(api.jobs.map(j => j.workflow)).toEqual(labels)
+  })
+
+  it('with fail-fast, skips the later phases after a failure and names the cause', async () => {
+    const api = new FakeDataStudio({
+      ...workflows(VENDOR_PHASES.flat(), { durationMs: 30 }),
+      wf3: { durationMs: 30, state: 'FAILED', message: 'Validation rules failed' }
+    })
+    const run = await runPlan(plan(VENDOR_PHASES), api, fast)
+
+    expect(run.result).toBe('failure')
+    const byName = Object.fromEntries(run.workflows.map(r => [r.workflow, r]))
+    expect(byName.wf3!.outcome).toBe('failed')
+    expect(byName.wf3!.reason).toContain('Validation rules failed')
+    // The failing phase's siblings ran to their end.
+    expect(byName.wf2!.outcome).toBe('success')
+    expect(byName.wf4!.outcome).toBe('success')
+    for (const label of ['wf5', 'wf6', 'wf7']) {
+      expect(byName[label]!.outcome).toBe('skipped')
+      expect(byName[label]!.reason).toContain('phase 2 failed (wf3) and fail-fast is on')
+      expect(api.executions(label)).toBe(0)
+    }
+    expect(run.phases.map(p => p.skipped === undefined)).toEqual([true, true, false, false])
+  })
+
+  it('without fail-fast, runs every phase and still fails the run', async () => {
+    const api = new FakeDataStudio({
+      ...workflows(VENDOR_PHASES.flat(), { durationMs: 30 }),
+      wf3: { durationMs: 30, state: 'FAILED' }
+    })
+    const run = await runPlan(plan(VENDOR_PHASES), api, { ...fast, failFast: false })
+
+    expect(run.result).toBe('failure')
+    expect(run.workflows.filter(r => r.outcome !== 'success').map(r => r.workflow)).toEqual(['wf3'])
+    for (const label of VENDOR_PHASES.flat()) expect(api.executions(label)).toBe(1)
+  })
+
+  it('cancels a job that outlives max-duration and reports it timed-out', async () => {
+    const api = new FakeDataStudio({
+      slow: { durationMs: 0, hang: true },
+      quick: { durationMs: 20 }
+    })
+    const run = await runPlan(plan([['slow', 'quick']], { maxDurationMs: 150 }), api, fast)
+
+    const [slow, quick] = run.workflows
+    expect(slow!.outcome).toBe('timed-out')
+    expect(slow!.reason).toMatch(
+      /still RUNNING after max-duration 150ms; job 1001 cancelled in Data Studio/
+    )
+    expect(api.calls.filter(c => c.kind === 'cancel').map(c => c.jobId)).toEqual(['1001'])
+    expect(quick!.outcome).toBe('success')
+    expect(run.result).toBe('failure')
+  })
+
+  it('says so when the server cannot cancel a timed-out job', async () => {
+    const api = new FakeDataStudio({ slow: { durationMs: 0, hang: true } })
+    api.cancelSupported = false
+    const run = await runPlan(plan([['slow']], { maxDurationMs: 60 }), api, fast)
+    expect(run.workflows[0]!.reason).toContain('no cancel endpoint: stop job 1001 there by hand')
+  })
+
+  it('fails a workflow that completes sooner than min-duration', async () => {
+    const api = new FakeDataStudio({ empty: { durationMs: 10 } })
+    const run = await runPlan(plan([['empty']], { minDurationMs: 5_000 }), api, fast)
+    expect(run.workflows[0]!.outcome).toBe('too-fast')
+    expect(run.workflows[0]!.reason).toContain('sooner than min-duration 5.0s')
+  })
+
+  it('stops at the overall timeout: running jobs cancelled, the rest skipped', async () => {
+    const api = new FakeDataStudio({ a: { durationMs: 0, hang: true }, b: { durationMs: 10 } })
+    const run = await runPlan(plan([['a'], ['b']]), api, {
+      ...fast,
+      failFast: false,
+      timeoutMs: 120
+    })
+
+    expect(run.result).toBe('failure')
+    expect(run.workflows[0]!.outcome).toBe('timed-out')
+    expect(run.workflows[0]!.reason).toContain("the run's timeout (120ms) passed")
+    expect(run.workflows[1]!.outcome).toBe('skipped')
+    expect(api.executions('b')).toBe(0)
+    expect(api.calls.filter(c => c.kind === 'cancel')).toHaveLength(1)
+  })
+
+  it('on cancellation, cancels the running jobs and reports the run cancelled', async () => {
+    const api = new FakeDataStudio({ a: { durationMs: 0, hang: true }, b: { durationMs: 10 } })
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 80)
+    const run = await runPlan(plan([['a'], ['b']]), api, { ...fast, signal: controller.signal })
+
+    expect(run.result).toBe('cancelled')
+    expect(run.workflows.map(r => r.outcome)).toEqual(['cancelled', 'skipped'])
+    expect(api.calls.filter(c => c.kind === 'cancel').map(c => c.jobId)).toEqual(['1001'])
+  })
+
+  it('stops starting workflows once the key is refused, whatever fail-fast says', async () => {
+    const refused = new ApiError('Data Studio refused the API key (401)', 'auth', true, 401)
+    const api = new FakeDataStudio({
+      a: { durationMs: 10, executeError: refused },
+      b: { durationMs: 10 }
+    })
+    const run = await runPlan(plan([['a'], ['b']]), api, { ...fast, failFast: false })
+
+    expect(run.workflows[0]!.outcome).toBe('failed')
+    expect(run.workflows[0]!.reason).toContain('refused the API key')
+    expect(run.workflows[1]!.outcome).toBe('skipped')
+    expect(run.workflows[1]!.reason).toContain('refused the API key')
+  })
+
+  it('warns when an execute answer was lost: the workflow may have started', async () => {
+    const lost = new ApiError(
+      'POST workflows/execute: could not reach Data Studio (ECONNRESET).',
+      'network',
+      true
+    )
+    const api = new FakeDataStudio({ a: { durationMs: 10, executeError: lost } })
+    const run = await runPlan(plan([['a']]), api, fast)
+    expect(run.workflows[0]!.outcome).toBe('failed')
+    expect(run.workflows[0]!.reason).toContain('may have started in Data Studio')
+  })
+
+  it('fails a workflow the server does not know, and goes on with its siblings', async () => {
+    const api = new FakeDataStudio({ known: { durationMs: 10 } })
+    const run = await runPlan(plan([['known', 'typo']]), api, fast)
+    expect(run.workflows.map(r => r.outcome)).toEqual(['success', 'failed'])
+    expect(run.workflows[1]!.jobId).toBeUndefined()
+  })
+
+  it('reports state changes and step changes once each, not once per poll', async () => {
+    const api = new FakeDataStudio({
+      wf: {
+        durationMs: 150,
+        runningState: 'PAUSED',
+        steps: [{ name: 'Load customers', rowCount: 1200 }]
+      }
+    })
+    const states: string[] = []
+    const steps: Step[] = []
+    const notices: string[] = []
+    const observer: RunObserver = {
+      jobStateChanged: (_w, job: JobStatus) => states.push(job.state),
+      stepChanged: (_w, step) => steps.push(step),
+      notice: (_w, message) => notices.push(message)
+    }
+    const run = await runPlan(plan([['wf']]), api, fast, observer)
+
+    expect(api.calls.filter(c => c.kind === 'status').length).toBeGreaterThan(3)
+    expect(states).toEqual(['PAUSED', 'COMPLETED'])
+    expect(steps.map(s => `${s.state} ${s.counters.rowCount}`)).toEqual([
+      'RUNNING 0',
+      'COMPLETED 1200'
+    ])
+    expect(notices).toHaveLength(1)
+    expect(notices[0]).toContain("'PAUSED', which the action does not know")
+    expect(run.workflows[0]!.steps).toEqual([
+      { name: 'Load customers', state: 'COMPLETED', counters: { rowCount: 1200 } }
+    ])
+  })
+})
