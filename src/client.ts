@@ -205,7 +205,7 @@ export class DataStudioClient implements DataStudioApi {
   ): Promise<Answer> {
     const url = this.root + path
     const controller = new AbortController()
-    const deadline = sleep(this.options.requestTimeoutMs + 1_000, controller.signal).then(() => {
+    const deadline = sleep(this.options.requestTimeoutMs, controller.signal).then(() => {
       if (!controller.signal.aborted) throw this.timeoutError(context)
     })
     try {
