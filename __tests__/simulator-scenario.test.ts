@@ -279,6 +279,20 @@ describe('parseScenarioText', () => {
   })
 })
 
+describe('docs/simulator.md', () => {
+  it('shows a complete scenario example that the simulator accepts', () => {
+    const doc = readFileSync('docs/simulator.md', 'utf8')
+    const section = doc.slice(doc.indexOf('## Writing a scenario'))
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1]
+    expect(example).toBeDefined()
+    const scenario = parseScenarioText(example as string, 'docs/simulator.md')
+    expect(scenario.wildcard).toBeDefined()
+    expect(scenario.workflows.wf2).toMatchObject({ outcome: 'FAILED', failingStep: 1 })
+    expect(scenario.faults.execute?.acceptThenDrop).toEqual({ first: 1, rate: 0 })
+    expect(scenario.downtime).toHaveLength(1)
+  })
+})
+
 describe('parseSimulatorArgs', () => {
   it('defaults the port to 7701 and the host to loopback', () => {
     expect(parseSimulatorArgs(['--scenario', 's.yml'])).toEqual({
