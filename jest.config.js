@@ -9,7 +9,5 @@ export default {
   testMatch: ['**/__tests__/**/*.test.ts'],
   setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'],
   collectCoverageFrom: ['src/**/*.ts'],
-  testTimeout: 30000,
-  // nock's interceptor outlives a test file's globals; jest would warn on every file.
-  testEnvironmentOptions: { globalsCleanup: 'off' }
+  testTimeout: 30000
 }

@@ -63,8 +63,17 @@ export function judgeEndedJob(job: JobStatus, durationMs: number, limits: Durati
 
 /** The one line naming every workflow that did not succeed, for core.setFailed. */
 export function failureLine(failed: { workflow: string; outcome: Outcome }[]): string {
-  const names = failed.map(r => `${r.workflow} (${r.outcome})`).join(', ')
-  return `${failed.length} workflow${failed.length === 1 ? '' : 's'} did not succeed: ${names}`
+  const bad = failed.filter(r => r.outcome !== 'success' && r.outcome !== 'skipped')
+  const skipped = failed.filter(r => r.outcome === 'skipped')
+  const parts: string[] = []
+  if (bad.length > 0) {
+    const names = bad.map(r => `${r.workflow} (${r.outcome})`).join(', ')
+    parts.push(`${bad.length} workflow${bad.length === 1 ? '' : 's'} did not succeed: ${names}`)
+  }
+  if (skipped.length > 0) {
+    parts.push(`${skipped.length} not started: ${skipped.map(r => r.workflow).join(', ')}`)
+  }
+  return parts.join('; ')
 }
 
 /** A compact rendering of a step's counters: `rowCount 120,000, failedRowCount 312`. */
