@@ -90,9 +90,7 @@ describe('run', () => {
     await run()
     expect(fixture.outputs.result).toBe('failure')
     expect(fixture.outputs['failed-workflows']).toBe('wf1')
-    expect(fixture.failed).toBe(
-      '1 workflow did not succeed: wf1 (failed); 2 not started: wf2, wf3'
-    )
+    expect(fixture.failed).toBe('1 workflow did not succeed: wf1 (failed); 2 not started: wf2, wf3')
     const annotation = fixture.log.find(l => l.level === 'error')
     expect(annotation?.title).toBe('Data Studio workflow wf1: failed')
     expect(annotation?.message).toContain('Rule check failed')
