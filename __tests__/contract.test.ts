@@ -480,3 +480,9 @@ describe('executeRequestBody', () => {
     expect(JSON.parse(JSON.stringify(body))).toEqual(body)
   })
 })
+
+describe('matchRoute on malformed input', () => {
+  it('names no route for a malformed escape', () => {
+    expect(matchRoute('GET', '/api/1/jobs/%E0')).toBeUndefined()
+  })
+})

@@ -127,10 +127,15 @@ export type Route =
 /** Matches a method and a request target (path and query) against the contract's routes. */
 export function matchRoute(method: string, target: string): Route | undefined {
   const url = new URL(target, 'http://route.invalid')
-  const parts = url.pathname
-    .split('/')
-    .filter(p => p !== '')
-    .map(decodeURIComponent)
+  let parts: string[]
+  try {
+    parts = url.pathname
+      .split('/')
+      .filter(p => p !== '')
+      .map(decodeURIComponent)
+  } catch {
+    return undefined // a malformed escape such as %E0 names no route
+  }
   if (parts[0] !== 'api' || parts.length < 3) return undefined
   const tenancy = parts[1] as string
   const rest = parts.slice(2)

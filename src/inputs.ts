@@ -120,6 +120,15 @@ const SERVER_URL_EXPECTED =
   'such as https://datastudio.example.com:7701'
 
 export function readServerUrl(value: string): string {
+  // Credentials are checked first and never quoted back, whatever else is wrong with the value.
+  const shown = withoutCredentials(value)
+  if (shown !== value) {
+    throw invalidInput(
+      Inputs.ServerUrl,
+      shown,
+      `put no credentials in the address; the key goes in '${Inputs.ApiKey}'.`
+    )
+  }
   let url: URL
   try {
     url = new URL(value)
@@ -129,13 +138,6 @@ export function readServerUrl(value: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw invalidInput(Inputs.ServerUrl, value, `${SERVER_URL_EXPECTED} (http or https).`)
   }
-  if (url.username !== '' || url.password !== '') {
-    throw invalidInput(
-      Inputs.ServerUrl,
-      `${url.protocol}//…@${url.host}`,
-      `put no credentials in the address; the key goes in '${Inputs.ApiKey}'.`
-    )
-  }
   if (url.pathname.replace(/\/+$/, '') !== '' || url.search !== '' || url.hash !== '') {
     const hint = /^\/api\//.test(url.pathname)
       ? ` The API path is added by the action; set the tenancy with '${Inputs.Tenancy}'.`
@@ -143,6 +145,14 @@ export function readServerUrl(value: string): string {
     throw invalidInput(Inputs.ServerUrl, value, `${SERVER_URL_EXPECTED}.${hint}`)
   }
   return `${url.protocol}//${url.host}`
+}
+
+/** `https://user:pw@host` → `https://…@host`; `user:pw@host` → `…@host`. */
+function withoutCredentials(value: string): string {
+  return value.replace(
+    /^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i,
+    (_match, scheme?: string) => `${scheme ?? ''}…@`
+  )
 }
 
 /** The key is never quoted back: an error about it must not print it. */

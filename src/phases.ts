@@ -52,7 +52,8 @@ export function validatePhases(phases: PhaseList, input = 'phases'): void {
     for (const label of phase) {
       if (label === '') {
         throw new InputError(
-          `Input '${input}': ${name} has an empty workflow label (${quote(phase.join(', '))}).`
+          `Input '${input}': ${name} has an empty workflow label (${quote(phase.join(', '))}); ` +
+            'every label must be a workflow external label (check for a doubled or trailing comma).'
         )
       }
       if (seen.has(label)) {

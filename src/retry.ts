@@ -36,6 +36,8 @@ export function backoffDelay(
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (value === undefined || value.trim() === '') return undefined
   if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value.trim()) * 1000
+  // An HTTP date names its day and month in letters; Date.parse would read '-5' as a year.
+  if (!/[a-z]/i.test(value)) return undefined
   const date = Date.parse(value)
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
