@@ -67,7 +67,8 @@ describe('readSettings: defaults', () => {
         refreshSources: false,
         parameters: undefined,
         space: undefined
-      }
+      },
+      checks: []
     })
   })
 
@@ -380,12 +381,12 @@ describe('readSettings: the plan', () => {
     }
     const limits = { maxDurationMs: 600_000, minDurationMs: 30_000 }
     expect(s.plan).toEqual([
-      [{ phase: 1, workflow: 'wf1', ...limits, execute }],
+      [{ phase: 1, workflow: 'wf1', ...limits, execute, checks: [] }],
       [
-        { phase: 2, workflow: 'wf2', ...limits, execute },
-        { phase: 2, workflow: 'wf3', ...limits, execute }
+        { phase: 2, workflow: 'wf2', ...limits, execute, checks: [] },
+        { phase: 2, workflow: 'wf3', ...limits, execute, checks: [] }
       ],
-      [{ phase: 3, workflow: 'wf4', ...limits, execute }]
+      [{ phase: 3, workflow: 'wf4', ...limits, execute, checks: [] }]
     ])
   })
 

@@ -15,11 +15,27 @@ export interface DurationLimits {
   minDurationMs: number | undefined
 }
 
+/**
+ * A check on the results of one step, judged when the job has COMPLETED, e.g.
+ * `{step: "Validate addresses", max: {failedRowCount: 0}}` or
+ * `{step: "Validate addresses", maxRatio: {"failedRowCount/rowCount": 0.005}}`.
+ */
+export interface StepCheck {
+  step: string
+  min?: Record<string, number>
+  max?: Record<string, number>
+  /** Keys are `numerator/denominator` counter names. */
+  minRatio?: Record<string, number>
+  maxRatio?: Record<string, number>
+}
+
 export interface PlannedWorkflow extends DurationLimits {
   /** 1-based phase number, as people count them in logs. */
   phase: number
   workflow: string
   execute: ExecuteOptions
+  /** Checks on the step results; a failed check fails the workflow. */
+  checks: StepCheck[]
 }
 
 export type Plan = PlannedWorkflow[][]
@@ -31,6 +47,6 @@ export function buildPlan(
   execute: ExecuteOptions
 ): Plan {
   return phases.map((labels, index) =>
-    labels.map(workflow => ({ phase: index + 1, workflow, ...limits, execute }))
+    labels.map(workflow => ({ phase: index + 1, workflow, ...limits, execute, checks: [] }))
   )
 }
