@@ -272,3 +272,28 @@ describe('listJobs and cancel', () => {
     expect(scope.isDone()).toBe(true)
   })
 })
+
+describe('execute refused with 429', () => {
+  it('is sent again after Retry-After: the server refused it, so nothing started', async () => {
+    const scope = nock(SERVER)
+      .post('/api/1/workflows/execute')
+      .reply(429, {}, { 'Retry-After': '0' })
+      .post('/api/1/workflows/execute')
+      .reply(201, { jobId: '8' })
+    await expect(client().execute(workflow)).resolves.toBe('8')
+    expect(scope.isDone()).toBe(true)
+  })
+})
+
+describe('the server clock', () => {
+  it('is read from the Date header, for comparing job times with the request', async () => {
+    const serverNow = new Date(Date.now() + 3_600_000) // an hour ahead
+    nock(SERVER)
+      .get('/api/1/jobs/5')
+      .reply(200, { jobId: '5', state: 'RUNNING' }, { Date: serverNow.toUTCString() })
+    const c = client()
+    expect(c.serverClockOffsetMs()).toBe(0)
+    await c.getJob('5')
+    expect(Math.abs(c.serverClockOffsetMs() - 3_600_000)).toBeLessThan(5_000)
+  })
+})

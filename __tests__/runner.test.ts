@@ -182,18 +182,6 @@ describe('runPlan', () => {
     expect(run.workflows[1]!.reason).toContain('refused the API key')
   })
 
-  it('warns when an execute answer was lost: the workflow may have started', async () => {
-    const lost = new ApiError(
-      'POST workflows/execute: could not reach Data Studio (ECONNRESET).',
-      'network',
-      true
-    )
-    const api = new FakeDataStudio({ a: { durationMs: 10, executeError: lost } })
-    const run = await runPlan(plan([['a']]), api, fast)
-    expect(run.workflows[0]!.outcome).toBe('failed')
-    expect(run.workflows[0]!.reason).toContain('may have started in Data Studio')
-  })
-
   it('fails a workflow the server does not know, and goes on with its siblings', async () => {
     const api = new FakeDataStudio({ known: { durationMs: 10 } })
     const run = await runPlan(plan([['known', 'typo']]), api, fast)
@@ -230,5 +218,52 @@ describe('runPlan', () => {
     expect(run.workflows[0]!.steps).toEqual([
       { name: 'Load customers', state: 'COMPLETED', counters: { rowCount: 1200 } }
     ])
+  })
+})
+
+describe('starting each workflow exactly once', () => {
+  it('adopts the job a lost execute answer started, found in the job list', async () => {
+    const api = new FakeDataStudio({ wf: { durationMs: 30, loseAnswers: 1 } })
+    const notices: string[] = []
+    const run = await runPlan(plan([['wf']]), api, fast, { notice: (_w, m) => notices.push(m) })
+
+    expect(run.workflows[0]!.outcome).toBe('success')
+    expect(run.workflows[0]!.jobId).toBe('1001')
+    expect(api.executions('wf')).toBe(1)
+    expect(api.jobs).toHaveLength(1)
+    expect(notices[0]).toContain(
+      'the job list shows job 1001, submitted since the request: following it'
+    )
+  })
+
+  it('sends the request again only when the job list answers and shows no job', async () => {
+    const api = new FakeDataStudio({ wf: { durationMs: 30, rejectFirst: 1 } })
+    const notices: string[] = []
+    const run = await runPlan(plan([['wf']]), api, fast, { notice: (_w, m) => notices.push(m) })
+
+    expect(run.workflows[0]!.outcome).toBe('success')
+    expect(api.calls.map(c => c.kind).slice(0, 3)).toEqual(['execute', 'list', 'execute'])
+    expect(api.jobs).toHaveLength(1)
+    expect(notices[0]).toContain('so it is sent again (attempt 2)')
+  })
+
+  it('fails, saying it may have started, when the job list cannot be read', async () => {
+    const api = new FakeDataStudio({ wf: { durationMs: 30, loseAnswers: 1, listFails: true } })
+    const run = await runPlan(plan([['wf']]), api, fast)
+
+    expect(run.workflows[0]!.outcome).toBe('failed')
+    expect(run.workflows[0]!.reason).toContain('the job list could not be read')
+    expect(run.workflows[0]!.reason).toContain('may have started in Data Studio')
+    expect(api.executions('wf')).toBe(1)
+  })
+
+  it('gives up after three lost answers that started nothing', async () => {
+    const api = new FakeDataStudio({ wf: { durationMs: 30, rejectFirst: 5 } })
+    const run = await runPlan(plan([['wf']]), api, fast)
+
+    expect(run.workflows[0]!.outcome).toBe('failed')
+    expect(run.workflows[0]!.reason).toContain('after 3 execute requests')
+    expect(api.executions('wf')).toBe(3)
+    expect(api.jobs).toHaveLength(0)
   })
 })

@@ -4,6 +4,9 @@
  * what is safe to repeat, and never lets the API key into a message.
  */
 import { HttpClient, type HttpClientResponse } from '@actions/http-client'
+import type { RequestHandler } from '@actions/http-client/lib/interfaces'
+import type { RequestOptions } from 'node:https'
+import { rootCertificates } from 'node:tls'
 import {
   apiRoot,
   authorizationHeader,
@@ -37,6 +40,7 @@ export type FailureKind =
   | 'server'
   | 'network'
   | 'timeout'
+  | 'tls'
   | 'answer'
 
 /** Network errors raised before a connection existed: the request provably never arrived. */
@@ -48,6 +52,20 @@ const NEVER_SENT_CODES = new Set([
   'EHOSTUNREACH'
 ])
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504])
+
+/** OpenSSL's and Node's names for a certificate the runner does not trust. */
+const CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID'
+])
 
 export class ApiError extends Error {
   constructor(
@@ -75,6 +93,11 @@ export class ApiError extends Error {
 /** What the runner needs from Data Studio; tests may substitute their own. */
 export interface DataStudioApi {
   execute(workflow: PlannedWorkflow, signal?: AbortSignal): Promise<string>
+  /**
+   * The server's clock minus ours, in ms, from the Date header of its latest answer (0 until one
+   * is seen): jobs in the server's list are stamped by its clock, not the runner's.
+   */
+  serverClockOffsetMs(): number
   getJob(jobId: string, signal?: AbortSignal): Promise<JobStatus>
   listJobs(workflow: string, signal?: AbortSignal): Promise<JobStatus[]>
   /** Resolves to false when the server has no cancel endpoint. */
@@ -88,6 +111,10 @@ export interface ClientOptions {
   environment: string
   apiKey: string
   requestTimeoutMs: number
+  /** Extra trusted roots (PEM), for company CAs and self-signed servers. */
+  caCertificates?: string | undefined
+  /** Accept any certificate. */
+  insecureSkipTlsVerify?: boolean
   retryPolicy?: RetryPolicy
   /** Told about each retried failure (for the log). */
   onRetry?: (message: string) => void
@@ -106,6 +133,7 @@ export class DataStudioClient implements DataStudioApi {
   private readonly root: string
   private readonly headers: Record<string, string>
   private readonly policy: RetryPolicy
+  private clockOffsetMs = 0
 
   constructor(private readonly options: ClientOptions) {
     this.root = apiRoot(options.serverUrl, options.tenancy)
@@ -114,20 +142,26 @@ export class DataStudioClient implements DataStudioApi {
       ...JSON_HEADERS,
       Authorization: authorizationHeader(options.environment, options.apiKey)
     }
-    this.http = new HttpClient(options.userAgent ?? 'datastudio-run-workflows', [], {
-      socketTimeout: options.requestTimeoutMs,
-      keepAlive: true,
-      maxSockets: 64,
-      // Retries are ours: http-client's own would repeat reads blindly and ignore Retry-After.
-      allowRetries: false,
-      // A redirect is reported, not followed: it usually means the wrong scheme or host.
-      allowRedirects: false
-    })
+    this.http = new HttpClient(
+      options.userAgent ?? 'datastudio-run-workflows',
+      tlsHandlers(options),
+      {
+        socketTimeout: options.requestTimeoutMs,
+        ignoreSslError: options.insecureSkipTlsVerify === true,
+        keepAlive: true,
+        maxSockets: 64,
+        // Retries are ours: http-client's own would repeat reads blindly and ignore Retry-After.
+        allowRetries: false,
+        // A redirect is reported, not followed: it usually means the wrong scheme or host.
+        allowRedirects: false
+      }
+    )
   }
 
   /**
-   * Sends an execute request. It is not idempotent, so it is resent only when the connection was
-   * refused before any byte left (the request provably never arrived).
+   * Sends an execute request. It is not idempotent, so it is resent here only when it provably
+   * started nothing: the connection was refused before any byte left, or the server answered 429
+   * (it refused the request). Any other lost answer is for the caller to resolve (see submit.ts).
    */
   async execute(workflow: PlannedWorkflow, signal?: AbortSignal): Promise<string> {
     const body = executeRequestBody({ workflow: workflow.workflow, ...workflow.execute })
@@ -135,9 +169,13 @@ export class DataStudioClient implements DataStudioApi {
     const answer = await withRetry(
       () => this.send('POST', paths.execute(), context, JSON.stringify(body)),
       this.policy,
-      this.retryHooks(signal, error => error instanceof ApiError && !error.mayHaveReachedServer)
+      this.retryHooks(signal, error => error instanceof ApiError && provablyNotStarted(error))
     )
     return this.read(answer, context, parseExecuteResponse)
+  }
+
+  serverClockOffsetMs(): number {
+    return this.clockOffsetMs
   }
 
   async getJob(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
@@ -165,8 +203,9 @@ export class DataStudioClient implements DataStudioApi {
     try {
       await withRetry(
         () => this.send('POST', paths.cancel(jobId), context, '{}'),
-        // Cancelling happens while the run is ending; a short budget keeps shutdown quick.
-        { ...this.policy, budgetMs: Math.min(this.policy.budgetMs, 10_000) },
+        // Cancelling happens while the run is ending (the runner allows a cancelled job about
+        // 7.5 s before it kills the process); a short budget keeps shutdown quick.
+        { ...this.policy, budgetMs: Math.min(this.policy.budgetMs, CANCEL_BUDGET_MS) },
         this.retryHooks(undefined, isTransient)
       )
       return true
@@ -231,6 +270,7 @@ export class DataStudioClient implements DataStudioApi {
     }
     const text = await response.readBody()
     const status = response.message.statusCode ?? 0
+    this.noteServerClock(response.message.headers.date)
     const body = parseJsonOrUndefined(text)
     const retryHeader = response.message.headers['retry-after']
     const answer: Answer = {
@@ -241,6 +281,11 @@ export class DataStudioClient implements DataStudioApi {
     }
     if (status < 200 || status >= 300) throw this.httpError(answer, context, response)
     return answer
+  }
+
+  private noteServerClock(date: string | undefined): void {
+    const server = date === undefined ? NaN : Date.parse(date)
+    if (!Number.isNaN(server)) this.clockOffsetMs = server - Date.now()
   }
 
   private read<T>(answer: Answer, context: RequestContext, parse: (body: unknown) => T): T {
@@ -335,6 +380,19 @@ export class DataStudioClient implements DataStudioApi {
     const code = err.code ?? ''
     const where = describeRequest(context)
     if (/^Request timeout/.test(err.message ?? '')) return this.timeoutError(context)
+    if (CERTIFICATE_CODES.has(code)) {
+      // The handshake failed, so nothing was sent; retrying cannot help.
+      const host = new URL(this.options.serverUrl).host
+      return new ApiError(
+        this.redact(
+          `${where}: the TLS certificate of ${host} is not trusted (${code}: ${err.message}). ` +
+            `If the server uses a company CA or a self-signed certificate, pass that CA's ` +
+            `certificate in 'ca-certificate' (PEM text or a file path).`
+        ),
+        'tls',
+        false
+      )
+    }
     const neverSent = NEVER_SENT_CODES.has(code)
     const hint = neverSent
       ? ` Check 'server-url' (${this.options.serverUrl}) and that the server is up and reachable from this runner.`
@@ -370,6 +428,32 @@ interface RequestContext {
 
 function describeRequest(context: RequestContext): string {
   return `${context.method} ${context.path}`
+}
+
+const CANCEL_BUDGET_MS = 5_000
+
+/** True when the server cannot have started anything for this request. */
+export function provablyNotStarted(error: ApiError): boolean {
+  return (error.kind === 'network' && !error.mayHaveReachedServer) || error.status === 429
+}
+
+/**
+ * http-client has no CA option, but its handlers may adjust each request's TLS options before it
+ * is sent; Node uses a request's `ca` when the agent sets none (and pools such sockets apart).
+ */
+function tlsHandlers(options: ClientOptions): RequestHandler[] {
+  const ca = options.caCertificates
+  if (ca === undefined || ca.trim() === '') return []
+  return [
+    {
+      prepareRequest: (request: RequestOptions) => {
+        // Added to Node's own roots, not instead of them: public certificates still verify.
+        request.ca = [...rootCertificates, ca]
+      },
+      canHandleAuthentication: () => false,
+      handleAuthentication: () => Promise.reject(new Error('not an authentication handler'))
+    }
+  ]
 }
 
 function isTransient(error: unknown): boolean {

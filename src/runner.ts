@@ -11,6 +11,7 @@ import { judgeEndedJob, jobDurationMs, type Outcome, type Verdict } from './outc
 import type { DurationLimits, Plan, PlannedWorkflow } from './plan.js'
 import { nextPollDelay, pollSchedule, type PollSchedule } from './polling.js'
 import { sleep } from './retry.js'
+import { submitWorkflow } from './submit.js'
 
 export interface WorkflowResult extends DurationLimits {
   phase: number
@@ -219,28 +220,19 @@ async function runWorkflow(workflow: PlannedWorkflow, ctx: RunContext): Promise<
   if (notStarting !== undefined) return skippedResult(workflow, `not started: ${notStarting}`)
   let jobId: string
   try {
-    jobId = await ctx.api.execute(workflow, ctx.stop.signal)
+    jobId = await submitWorkflow(ctx.api, workflow, ctx.stop.signal, message =>
+      ctx.observer.notice?.(workflow, message)
+    )
   } catch (error) {
     if (error instanceof ApiError && (error.kind === 'auth' || error.kind === 'forbidden')) {
       ctx.fatal ??= `Data Studio refused the API key (${error.status})`
     }
-    return {
-      ...skippedResult(workflow, executeFailureReason(error)),
-      outcome: 'failed'
+    if (error instanceof ApiError && error.kind === 'tls') {
+      ctx.fatal ??= "the server's TLS certificate is not trusted"
     }
+    return { ...skippedResult(workflow, getErrorMessage(error)), outcome: 'failed' }
   }
   return new JobFollower(workflow, jobId, ctx).follow()
-}
-
-function executeFailureReason(error: unknown): string {
-  const message = getErrorMessage(error)
-  if (error instanceof ApiError && error.mayHaveReachedServer && error.transient) {
-    return (
-      `${message} The answer to the execute request was lost, so the workflow may have started ` +
-      `in Data Studio: check its jobs there before running it again.`
-    )
-  }
-  return message
 }
 
 /** Follows one job from submission to its end, reporting what changes. */
