@@ -55,7 +55,10 @@ describe('readSettings: defaults', () => {
       pollIntervalMs: 10_000,
       maxParallel: 0,
       failFast: true,
-      requestTimeoutMs: 30_000
+      cancelOnFailure: false,
+      requestTimeoutMs: 30_000,
+      caCertificates: undefined,
+      insecureSkipTlsVerify: false
     })
     expect(first(s)).toEqual({
       phase: 1,
@@ -406,6 +409,9 @@ describe('readSettings: errors come in input-table order', () => {
     [Inputs.ApiKey, 'two words'],
     [Inputs.Environment, 'my env'],
     [Inputs.Tenancy, '1/2'],
+    [Inputs.RequestTimeout, 'slow'],
+    [Inputs.CaCertificate, '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----'],
+    [Inputs.InsecureSkipTlsVerify, 'maybe'],
     [Inputs.Phases, '[[]]'],
     [Inputs.MaxDuration, 'soon'],
     [Inputs.MinDuration, 'later'],
@@ -413,11 +419,11 @@ describe('readSettings: errors come in input-table order', () => {
     [Inputs.PollInterval, 'often'],
     [Inputs.MaxParallel, 'two'],
     [Inputs.FailFast, 'yes'],
+    [Inputs.CancelOnFailure, 'sure'],
     [Inputs.Version, 'latest'],
     [Inputs.RefreshSources, 'no'],
     [Inputs.Parameters, '[1]'],
-    [Inputs.Space, 'a b'],
-    [Inputs.RequestTimeout, 'slow']
+    [Inputs.Space, 'a b']
   ]
 
   it('lists every input of the table', () => {

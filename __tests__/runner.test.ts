@@ -267,3 +267,54 @@ describe('starting each workflow exactly once', () => {
     expect(api.jobs).toHaveLength(0)
   })
 })
+
+describe('cancel-on-failure', () => {
+  it('with fail-fast, cancels the failing phase siblings instead of waiting for them', async () => {
+    const api = new FakeDataStudio({
+      bad: { durationMs: 30, state: 'FAILED' },
+      slow: { durationMs: 0, hang: true },
+      queued: { durationMs: 10 },
+      later: { durationMs: 10 }
+    })
+    const run = await runPlan(plan([['bad', 'slow', 'queued'], ['later']]), api, {
+      ...fast,
+      maxParallel: 2,
+      cancelOnFailure: true
+    })
+
+    expect(run.workflows.map(r => [r.workflow, r.outcome])).toEqual([
+      ['bad', 'failed'],
+      ['slow', 'cancelled'],
+      ['queued', 'skipped'],
+      ['later', 'skipped']
+    ])
+    expect(run.workflows[1]!.reason).toContain(
+      'stopped because bad failed and cancel-on-failure is on'
+    )
+    expect(run.workflows[1]!.stillRunning).toBe(false)
+    expect(api.calls.filter(c => c.kind === 'cancel')).toHaveLength(1)
+    expect(api.executions('queued')).toBe(0)
+    expect(run.result).toBe('failure')
+  })
+
+  it('does nothing without fail-fast: the siblings run to their end', async () => {
+    const api = new FakeDataStudio({
+      bad: { durationMs: 10, state: 'FAILED' },
+      ok: { durationMs: 80 }
+    })
+    const run = await runPlan(plan([['bad', 'ok']]), api, {
+      ...fast,
+      failFast: false,
+      cancelOnFailure: true
+    })
+    expect(run.workflows.map(r => r.outcome)).toEqual(['failed', 'success'])
+    expect(api.calls.filter(c => c.kind === 'cancel')).toHaveLength(0)
+  })
+
+  it('marks a job that could not be cancelled as possibly still running', async () => {
+    const api = new FakeDataStudio({ slow: { durationMs: 0, hang: true } })
+    api.cancelSupported = false
+    const run = await runPlan(plan([['slow']], { maxDurationMs: 50 }), api, fast)
+    expect(run.workflows[0]!.stillRunning).toBe(true)
+  })
+})

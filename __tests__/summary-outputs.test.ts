@@ -27,6 +27,7 @@ function workflow(
     finishedAt: undefined,
     durationMs: undefined,
     steps: [],
+    stillRunning: false,
     ...fields
   }
 }

@@ -4,6 +4,8 @@
  * value (never the API key) and says what is expected, so a bad input stops the run before any
  * request is sent.
  */
+import { X509Certificate } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import type { VersionChoice } from './contract.js'
 import { DURATION_FORMS, parseDurationMs } from './duration.js'
@@ -13,10 +15,15 @@ import { buildPlan, type Plan } from './plan.js'
 
 /** Input names: the public interface, shared by action.yml, the code and the tests. */
 export const Inputs = {
+  // The connection: all the post step needs.
   ServerUrl: 'server-url',
   ApiKey: 'api-key',
   Environment: 'environment',
   Tenancy: 'tenancy',
+  RequestTimeout: 'request-timeout',
+  CaCertificate: 'ca-certificate',
+  InsecureSkipTlsVerify: 'insecure-skip-tls-verify',
+  // The plan and how it runs.
   Phases: 'phases',
   MaxDuration: 'max-duration',
   MinDuration: 'min-duration',
@@ -24,11 +31,11 @@ export const Inputs = {
   PollInterval: 'poll-interval',
   MaxParallel: 'max-parallel',
   FailFast: 'fail-fast',
+  CancelOnFailure: 'cancel-on-failure',
   Version: 'version',
   RefreshSources: 'refresh-sources',
   Parameters: 'parameters',
-  Space: 'space',
-  RequestTimeout: 'request-timeout'
+  Space: 'space'
 } as const
 
 /** Defaults, applied when an input is empty (action.yml states the same values). */
@@ -40,36 +47,80 @@ export const Defaults = {
   [Inputs.FailFast]: 'true',
   [Inputs.Version]: 'published',
   [Inputs.RefreshSources]: 'false',
-  [Inputs.RequestTimeout]: '30s'
+  [Inputs.RequestTimeout]: '30s',
+  [Inputs.CancelOnFailure]: 'false',
+  [Inputs.InsecureSkipTlsVerify]: 'false'
 } as const
 
-export interface Settings {
+/** What it takes to talk to the server: all the post step needs. */
+export interface Connection {
   serverUrl: string
   apiKey: string
   environment: string
   tenancy: string
+  requestTimeoutMs: number
+  /** Extra trusted roots, PEM. */
+  caCertificates: string | undefined
+  insecureSkipTlsVerify: boolean
+}
+
+export interface Settings extends Connection {
   plan: Plan
   timeoutMs: number | undefined
   pollIntervalMs: number
   /** 0 means every workflow of a phase at once. */
   maxParallel: number
   failFast: boolean
-  requestTimeoutMs: number
+  cancelOnFailure: boolean
 }
 
 /** Reads one input's text; empty when it was not given. */
 export type InputReader = (name: string) => string
+/** Reads a file named by an input; undefined when it cannot be read. */
+export type FileReader = (path: string) => string | undefined
 
-export function readSettings(read: InputReader): Settings {
-  const text = (name: string): string => {
+export function readFileOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+/** The input's trimmed text, or its default when it is empty. */
+function textOf(read: InputReader): (name: string) => string {
+  return name => {
     const value = read(name).trim()
     return value === '' ? ((Defaults as Record<string, string>)[name] ?? '') : value
   }
+}
+
+export function readConnection(
+  read: InputReader,
+  readFile: FileReader = readFileOrUndefined
+): Connection {
+  const text = textOf(read)
+  return {
+    serverUrl: readServerUrl(required(Inputs.ServerUrl, text(Inputs.ServerUrl))),
+    apiKey: readApiKey(read(Inputs.ApiKey)),
+    environment: readLabel(Inputs.Environment, text(Inputs.Environment)),
+    tenancy: readLabel(Inputs.Tenancy, text(Inputs.Tenancy)),
+    requestTimeoutMs: readDuration(Inputs.RequestTimeout, text(Inputs.RequestTimeout)),
+    caCertificates: readCaCertificate(text(Inputs.CaCertificate), readFile),
+    insecureSkipTlsVerify: readBoolean(
+      Inputs.InsecureSkipTlsVerify,
+      text(Inputs.InsecureSkipTlsVerify)
+    )
+  }
+}
+
+export function readSettings(
+  read: InputReader,
+  readFile: FileReader = readFileOrUndefined
+): Settings {
+  const text = textOf(read)
   // Validated in the order of the inputs table, so the first error reported is the first input.
-  const serverUrl = readServerUrl(required(Inputs.ServerUrl, text(Inputs.ServerUrl)))
-  const apiKey = readApiKey(read(Inputs.ApiKey))
-  const environment = readLabel(Inputs.Environment, text(Inputs.Environment))
-  const tenancy = readLabel(Inputs.Tenancy, text(Inputs.Tenancy))
+  const connection = readConnection(read, readFile)
   const phases = parsePhaseList(required(Inputs.Phases, read(Inputs.Phases)), Inputs.Phases)
   const limits = {
     maxDurationMs: readOptionalDuration(Inputs.MaxDuration, text(Inputs.MaxDuration)),
@@ -89,24 +140,21 @@ export function readSettings(read: InputReader): Settings {
   const pollIntervalMs = readDuration(Inputs.PollInterval, text(Inputs.PollInterval))
   const maxParallel = readCount(Inputs.MaxParallel, text(Inputs.MaxParallel))
   const failFast = readBoolean(Inputs.FailFast, text(Inputs.FailFast))
+  const cancelOnFailure = readBoolean(Inputs.CancelOnFailure, text(Inputs.CancelOnFailure))
   const execute = {
     version: readVersion(text(Inputs.Version)),
     refreshSources: readBoolean(Inputs.RefreshSources, text(Inputs.RefreshSources)),
     parameters: readParameters(text(Inputs.Parameters)),
     space: text(Inputs.Space) === '' ? undefined : readLabel(Inputs.Space, text(Inputs.Space))
   }
-  const requestTimeoutMs = readDuration(Inputs.RequestTimeout, text(Inputs.RequestTimeout))
   return {
-    serverUrl,
-    apiKey,
-    environment,
-    tenancy,
+    ...connection,
     plan: buildPlan(phases, limits, execute),
     timeoutMs,
     pollIntervalMs,
     maxParallel,
     failFast,
-    requestTimeoutMs
+    cancelOnFailure
   }
 }
 
@@ -153,6 +201,41 @@ function withoutCredentials(value: string): string {
     /^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i,
     (_match, scheme?: string) => `${scheme ?? ''}…@`
   )
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
+
+/** PEM text, or the path of a PEM file; every certificate in it must parse. */
+function readCaCertificate(value: string, readFile: FileReader): string | undefined {
+  if (value === '') return undefined
+  const inline = value.includes('-----BEGIN')
+  const pem = inline ? value : readFile(value)
+  if (pem === undefined) {
+    throw invalidInput(
+      Inputs.CaCertificate,
+      value,
+      'no such file can be read; expected PEM text (-----BEGIN CERTIFICATE----- …) or the path of a PEM file.'
+    )
+  }
+  const certificates = pem.match(PEM_CERTIFICATE) ?? []
+  const shown = inline ? 'PEM text' : `the file ${quote(value)}`
+  if (certificates.length === 0) {
+    throw new InputError(
+      `Input '${Inputs.CaCertificate}': ${shown} holds no -----BEGIN CERTIFICATE----- block; ` +
+        'expected one or more PEM certificates of the CA that signed the server certificate.'
+    )
+  }
+  for (const [index, certificate] of certificates.entries()) {
+    try {
+      new X509Certificate(certificate)
+    } catch (error) {
+      throw new InputError(
+        `Input '${Inputs.CaCertificate}': certificate ${index + 1} in ${shown} does not parse ` +
+          `(${(error as Error).message}); expected PEM certificates.`
+      )
+    }
+  }
+  return certificates.join('\n')
 }
 
 /** The key is never quoted back: an error about it must not print it. */

@@ -1,7 +1,7 @@
 /**
- * The action's edge: the only module that touches @actions/core. It reads the inputs, runs the
- * plan against Data Studio, and turns the result into outputs, a job summary and the step's
- * verdict.
+ * The action's main step: the only module (with post.ts) that touches @actions/core. It reads the
+ * inputs, runs the plan against Data Studio, and turns the result into outputs, a job summary and
+ * the step's verdict. A cancelled CI job (SIGINT, then SIGTERM) cancels the jobs this run started.
  */
 import * as core from '@actions/core'
 import { DataStudioClient } from './client.js'
@@ -11,6 +11,7 @@ import { LogReporter, verdictLine, type LogSink } from './log.js'
 import { failureLine } from './outcome.js'
 import { runOutputs } from './outputs.js'
 import { runPlan, type RunResult } from './runner.js'
+import { ActiveJobsRecorder, allObservers, StateNames } from './state.js'
 import { renderSummary } from './summary.js'
 
 const githubLog: LogSink = {
@@ -21,10 +22,15 @@ const githubLog: LogSink = {
   endGroup: () => core.endGroup()
 }
 
+export const INSECURE_WARNING =
+  "TLS certificate verification is off ('insecure-skip-tls-verify: true'): anyone between " +
+  "this runner and Data Studio can read the API key. Prefer 'ca-certificate'."
+
 export async function run(): Promise<void> {
   // Masked before anything else can log it, even before it is validated.
   const rawKey = core.getInput(Inputs.ApiKey)
   if (rawKey.trim() !== '') core.setSecret(rawKey.trim())
+  core.saveState(StateNames.IsPost, 'true')
 
   let settings: Settings
   try {
@@ -34,13 +40,19 @@ export async function run(): Promise<void> {
     return
   }
   core.debug(`Resolved settings: ${JSON.stringify({ ...settings, apiKey: '***' })}`)
+  if (settings.insecureSkipTlsVerify) core.warning(INSECURE_WARNING)
+
+  const cancellation = new AbortController()
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (cancellation.signal.aborted) return
+    core.info(`Received ${signal}: cancelling the Data Studio jobs this run started`)
+    cancellation.abort()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
 
   const client = new DataStudioClient({
-    serverUrl: settings.serverUrl,
-    tenancy: settings.tenancy,
-    environment: settings.environment,
-    apiKey: settings.apiKey,
-    requestTimeoutMs: settings.requestTimeoutMs,
+    ...settings,
     onRetry: message => core.info(`  ↻ ${message}`)
   })
   try {
@@ -56,23 +68,31 @@ export async function run(): Promise<void> {
       {
         maxParallel: settings.maxParallel,
         failFast: settings.failFast,
+        cancelOnFailure: settings.cancelOnFailure,
         timeoutMs: settings.timeoutMs,
-        pollIntervalMs: settings.pollIntervalMs
+        pollIntervalMs: settings.pollIntervalMs,
+        signal: cancellation.signal
       },
-      new LogReporter(githubLog, settings.plan.length)
+      allObservers(
+        new LogReporter(githubLog, settings.plan.length),
+        new ActiveJobsRecorder(value => core.saveState(StateNames.ActiveJobs, value))
+      )
     )
     await report(result, settings)
   } catch (error) {
     core.setFailed(getErrorMessage(error))
   } finally {
     client.dispose()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
   }
 }
 
 async function report(result: RunResult, settings: Settings): Promise<void> {
   for (const [name, value] of Object.entries(runOutputs(result))) core.setOutput(name, value)
   try {
-    await core.summary.addRaw(renderSummary(result, settings), true).write()
+    const warning = settings.insecureSkipTlsVerify ? `> [!WARNING]\n> ${INSECURE_WARNING}\n\n` : ''
+    await core.summary.addRaw(warning + renderSummary(result, settings), true).write()
   } catch (error) {
     // Outside a runner (or with a read-only summary file) the verdict still stands.
     core.warning(`Could not write the job summary: ${getErrorMessage(error)}`)

@@ -25,6 +25,8 @@ export interface WorkflowResult extends DurationLimits {
   finishedAt: Date | undefined
   durationMs: number | undefined
   steps: Step[]
+  /** True when the job may still be running in Data Studio (it could not be cancelled, or was lost track of). */
+  stillRunning: boolean
 }
 
 export interface PhaseResult {
@@ -63,6 +65,8 @@ export interface RunOptions {
   /** At most this many jobs of one phase at once; 0 = all. */
   maxParallel: number
   failFast: boolean
+  /** With fail-fast, a failure also cancels the rest of its phase instead of waiting for it. */
+  cancelOnFailure?: boolean
   /** Deadline for the whole run; undefined = none. */
   timeoutMs: number | undefined
   pollIntervalMs: number
@@ -71,10 +75,17 @@ export interface RunOptions {
   random?: () => number
 }
 
-type StopReason = { kind: 'cancelled' | 'timeout'; text: string }
+type StopReason = { kind: 'cancelled' | 'timeout' | 'sibling-failed'; text: string }
+
+/** Something that can be told to stop, and says why nothing more may start. */
+interface Scope {
+  readonly signal: AbortSignal
+  readonly stopReason: StopReason | undefined
+  readonly notStartingBecause: string | undefined
+}
 
 /** State shared by the workflows of one run. */
-class RunContext {
+class RunContext implements Scope {
   readonly stop = new AbortController()
   stopReason: StopReason | undefined
   /** An error that dooms every later request (a refused key); later workflows are not started. */
@@ -98,6 +109,10 @@ class RunContext {
     }
   }
 
+  get signal(): AbortSignal {
+    return this.stop.signal
+  }
+
   halt(reason: StopReason): void {
     if (this.stopReason !== undefined) return
     this.stopReason = reason
@@ -111,6 +126,31 @@ class RunContext {
 
   dispose(): void {
     clearTimeout(this.timer)
+  }
+}
+
+/** One phase: stops with the run, or on its own when cancel-on-failure stops a failing phase. */
+class PhaseScope implements Scope {
+  private readonly own = new AbortController()
+  private ownReason: StopReason | undefined
+  readonly signal: AbortSignal
+
+  constructor(private readonly run: RunContext) {
+    this.signal = AbortSignal.any([run.signal, this.own.signal])
+  }
+
+  halt(reason: StopReason): void {
+    if (this.ownReason !== undefined) return
+    this.ownReason = reason
+    this.own.abort()
+  }
+
+  get stopReason(): StopReason | undefined {
+    return this.run.stopReason ?? this.ownReason
+  }
+
+  get notStartingBecause(): string | undefined {
+    return this.run.notStartingBecause ?? this.ownReason?.text
   }
 }
 
@@ -184,14 +224,22 @@ function failedNames(phase: PhaseResult): string {
 async function runPhase(workflows: PlannedWorkflow[], ctx: RunContext): Promise<WorkflowResult[]> {
   const results: WorkflowResult[] = new Array(workflows.length)
   const width = ctx.options.maxParallel === 0 ? workflows.length : ctx.options.maxParallel
+  const scope = new PhaseScope(ctx)
+  const cancelSiblings = ctx.options.failFast && ctx.options.cancelOnFailure === true
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < workflows.length) {
       const index = next++
       const workflow = workflows[index] as PlannedWorkflow
-      const result = await runWorkflow(workflow, ctx)
+      const result = await runWorkflow(workflow, ctx, scope)
       results[index] = result
       ctx.observer.workflowFinished?.(result)
+      if (cancelSiblings && result.outcome !== 'success' && result.outcome !== 'skipped') {
+        scope.halt({
+          kind: 'sibling-failed',
+          text: `${result.workflow} failed and cancel-on-failure is on`
+        })
+      }
     }
   }
   await Promise.all(Array.from({ length: Math.min(width, workflows.length) }, worker))
@@ -211,16 +259,21 @@ function skippedResult(workflow: PlannedWorkflow, reason: string): WorkflowResul
     startedAt: undefined,
     finishedAt: undefined,
     durationMs: undefined,
-    steps: []
+    steps: [],
+    stillRunning: false
   }
 }
 
-async function runWorkflow(workflow: PlannedWorkflow, ctx: RunContext): Promise<WorkflowResult> {
-  const notStarting = ctx.notStartingBecause
+async function runWorkflow(
+  workflow: PlannedWorkflow,
+  ctx: RunContext,
+  scope: Scope
+): Promise<WorkflowResult> {
+  const notStarting = scope.notStartingBecause
   if (notStarting !== undefined) return skippedResult(workflow, `not started: ${notStarting}`)
   let jobId: string
   try {
-    jobId = await submitWorkflow(ctx.api, workflow, ctx.stop.signal, message =>
+    jobId = await submitWorkflow(ctx.api, workflow, scope.signal, message =>
       ctx.observer.notice?.(workflow, message)
     )
   } catch (error) {
@@ -232,7 +285,7 @@ async function runWorkflow(workflow: PlannedWorkflow, ctx: RunContext): Promise<
     }
     return { ...skippedResult(workflow, getErrorMessage(error)), outcome: 'failed' }
   }
-  return new JobFollower(workflow, jobId, ctx).follow()
+  return new JobFollower(workflow, jobId, ctx, scope).follow()
 }
 
 /** Follows one job from submission to its end, reporting what changes. */
@@ -245,7 +298,8 @@ class JobFollower {
   constructor(
     private readonly workflow: PlannedWorkflow,
     private readonly jobId: string,
-    private readonly ctx: RunContext
+    private readonly ctx: RunContext,
+    private readonly scope: Scope
   ) {
     ctx.observer.jobSubmitted?.(workflow, jobId)
   }
@@ -261,19 +315,25 @@ class JobFollower {
         nextPollDelay(now - this.submitted, this.ctx.schedule, this.ctx.options.random),
         maxDeadline - now
       )
-      await sleep(wait, this.ctx.stop.signal)
-      if (this.ctx.stopReason !== undefined) return this.stopped(this.ctx.stopReason)
+      await sleep(wait, this.scope.signal)
+      const stop = this.scope.stopReason
+      if (stop !== undefined) return this.stopped(stop)
       let job: JobStatus
       try {
-        job = await this.ctx.api.getJob(this.jobId, this.ctx.stop.signal)
+        job = await this.ctx.api.getJob(this.jobId, this.scope.signal)
       } catch (error) {
-        if (this.ctx.stopReason !== undefined) return this.stopped(this.ctx.stopReason)
+        const stopNow = this.scope.stopReason
+        if (stopNow !== undefined) return this.stopped(stopNow)
         return this.result(
           {
             outcome: 'failed',
-            reason: `lost track of job ${this.jobId}: ${getErrorMessage(error)}`
+            reason:
+              `lost track of job ${this.jobId}: ${getErrorMessage(error)} ` +
+              'It may still be running in Data Studio.'
           },
-          Date.now()
+          Date.now(),
+          undefined,
+          true
         )
       }
       this.report(job)
@@ -290,25 +350,44 @@ class JobFollower {
   }
 
   private async stopped(reason: StopReason): Promise<WorkflowResult> {
-    return reason.kind === 'cancelled'
-      ? this.cancelAndReport('cancelled', 'the run was cancelled')
-      : this.cancelAndReport('timed-out', `still running when ${reason.text}`)
+    switch (reason.kind) {
+      case 'cancelled':
+        return this.cancelAndReport('cancelled', 'the run was cancelled')
+      case 'sibling-failed':
+        return this.cancelAndReport('cancelled', `stopped because ${reason.text}`)
+      case 'timeout':
+        return this.cancelAndReport('timed-out', `still running when ${reason.text}`)
+    }
   }
 
   private async cancelAndReport(outcome: Outcome, why: string): Promise<WorkflowResult> {
     let cancelled: string
+    let stillRunning = true
     try {
-      cancelled = (await this.ctx.api.cancel(this.jobId))
-        ? `job ${this.jobId} cancelled in Data Studio`
-        : `this Data Studio has no cancel endpoint: stop job ${this.jobId} there by hand`
+      if (await this.ctx.api.cancel(this.jobId)) {
+        cancelled = `job ${this.jobId} cancelled in Data Studio`
+        stillRunning = false
+      } else {
+        cancelled = `this Data Studio has no cancel endpoint: stop job ${this.jobId} there by hand`
+      }
     } catch (error) {
       cancelled = `could not cancel job ${this.jobId} (${getErrorMessage(error)}): stop it in Data Studio by hand`
     }
     const end = Date.now()
-    return this.result({ outcome, reason: `${why}; ${cancelled}` }, end, end - this.submitted)
+    return this.result(
+      { outcome, reason: `${why}; ${cancelled}` },
+      end,
+      end - this.submitted,
+      stillRunning
+    )
   }
 
-  private result(verdict: Verdict, end: number, durationMs?: number): WorkflowResult {
+  private result(
+    verdict: Verdict,
+    end: number,
+    durationMs?: number,
+    stillRunning = false
+  ): WorkflowResult {
     const job = this.last
     return {
       phase: this.workflow.phase,
@@ -322,7 +401,8 @@ class JobFollower {
       startedAt: job?.startedAt ?? job?.submittedAt ?? new Date(this.submitted),
       finishedAt: job?.finishedAt ?? new Date(end),
       durationMs: durationMs ?? end - this.submitted,
-      steps: job?.steps ?? []
+      steps: job?.steps ?? [],
+      stillRunning
     }
   }
 

@@ -10,6 +10,9 @@ export interface SimulatorRunArgs {
   port: number
   host: string
   requestLogFile: string | undefined
+  /** PEM files; both or neither. */
+  tlsCertFile: string | undefined
+  tlsKeyFile: string | undefined
 }
 
 export type SimulatorArgs = { help: true } | SimulatorRunArgs
@@ -31,12 +34,21 @@ Options:
   --port <n>            port to listen on (default ${DEFAULT_PORT}; 0 picks a free port)
   --host <address>      address to listen on (default 127.0.0.1)
   --request-log <file>  append every request to this file as JSON lines
+  --tls-cert <file>     serve HTTPS with this certificate (PEM); needs --tls-key
+  --tls-key <file>      the certificate's private key (PEM)
   --help                show this text
 
 The simulator also answers GET /_sim/log (the request log) and GET /_sim/stats (jobs and
 concurrency) without authorization. See docs/simulator.md.`
 
-const VALUE_FLAGS = ['--scenario', '--port', '--host', '--request-log'] as const
+const VALUE_FLAGS = [
+  '--scenario',
+  '--port',
+  '--host',
+  '--request-log',
+  '--tls-cert',
+  '--tls-key'
+] as const
 type ValueFlag = (typeof VALUE_FLAGS)[number]
 
 function readPort(text: string): number {
@@ -69,12 +81,17 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorArgs {
     values[flag as ValueFlag] = value
   }
   if (values['--scenario'] === undefined) throw new UsageError('--scenario <file> is required')
+  if ((values['--tls-cert'] === undefined) !== (values['--tls-key'] === undefined)) {
+    throw new UsageError('--tls-cert and --tls-key go together: give both or neither')
+  }
   return {
     help: false,
     scenarioFile: values['--scenario'],
     port: values['--port'] === undefined ? DEFAULT_PORT : readPort(values['--port']),
     host: values['--host'] ?? '127.0.0.1',
-    requestLogFile: values['--request-log']
+    requestLogFile: values['--request-log'],
+    tlsCertFile: values['--tls-cert'],
+    tlsKeyFile: values['--tls-key']
   }
 }
 

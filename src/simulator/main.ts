@@ -35,7 +35,15 @@ async function main(): Promise<void> {
   const simulator = await startSimulator(scenario, {
     port: args.port,
     host: args.host,
-    requestLogFile: args.requestLogFile
+    requestLogFile: args.requestLogFile,
+    ...(args.tlsCertFile !== undefined && args.tlsKeyFile !== undefined
+      ? {
+          tls: {
+            cert: readFileSync(args.tlsCertFile, 'utf8'),
+            key: readFileSync(args.tlsKeyFile, 'utf8')
+          }
+        }
+      : {})
   })
   process.stdout.write(`${listeningLine(simulator.url)}\n`)
   // The rest goes to stderr so stdout stays one line; the key itself is never printed.

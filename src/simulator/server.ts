@@ -6,6 +6,7 @@
  */
 import { appendFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import {
   JobState,
@@ -26,6 +27,8 @@ export interface SimulatorOptions {
   host?: string
   /** Append every request-log entry to this file as one JSON line. */
   requestLogFile?: string
+  /** Serve HTTPS with this certificate and key (PEM), for rehearsing TLS settings. */
+  tls?: { cert: string; key: string }
 }
 
 export interface RunningSimulator {
@@ -368,9 +371,11 @@ export async function startSimulator(
     appendFileSync(options.requestLogFile, '')
   }
   const simulator = new Simulator(parsed, options.requestLogFile)
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     void simulator.handle(req, res)
-  })
+  }
+  const server =
+    options.tls === undefined ? createServer(handler) : createTlsServer(options.tls, handler)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, host, () => {
@@ -381,7 +386,7 @@ export async function startSimulator(
   // Downtime windows count from here: the moment clients can first reach the server.
   simulator.startMs = Date.now()
   const port = (server.address() as AddressInfo).port
-  const url = `http://${urlHost(host)}:${port}`
+  const url = `${options.tls === undefined ? 'http' : 'https'}://${urlHost(host)}:${port}`
   return {
     url,
     port,

@@ -1,0 +1,44 @@
+// action.yml, the code and the README describe one interface: none may drift from the others.
+import { describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { parse } from 'yaml'
+import { Defaults, Inputs } from '../src/inputs.js'
+import { Outputs } from '../src/outputs.js'
+
+const action = parse(readFileSync(new URL('../action.yml', import.meta.url), 'utf8')) as {
+  inputs: Record<string, { required?: boolean; default?: string; description: string }>
+  outputs: Record<string, { description: string }>
+  runs: Record<string, string>
+}
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+
+describe('action.yml', () => {
+  it('declares exactly the inputs the code reads', () => {
+    expect(Object.keys(action.inputs).sort()).toEqual(Object.values(Inputs).sort())
+  })
+
+  it('states the same defaults as the code', () => {
+    for (const [name, input] of Object.entries(action.inputs)) {
+      expect([name, input.default]).toEqual([name, (Defaults as Record<string, string>)[name]])
+    }
+  })
+
+  it('declares exactly the outputs the code sets', () => {
+    expect(Object.keys(action.outputs).sort()).toEqual(Object.values(Outputs).sort())
+  })
+
+  it('runs the bundle on node24, with a post step that always runs', () => {
+    expect(action.runs).toEqual({
+      using: 'node24',
+      main: 'dist/index.js',
+      post: 'dist/index.js',
+      'post-if': 'always()'
+    })
+  })
+
+  it('has every input and output in the README tables', () => {
+    for (const name of [...Object.values(Inputs), ...Object.values(Outputs)]) {
+      expect(readme).toContain(`| \`${name}\` |`)
+    }
+  })
+})
