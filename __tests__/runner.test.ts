@@ -257,13 +257,17 @@ describe('starting each workflow exactly once', () => {
     expect(api.executions('wf')).toBe(1)
   })
 
-  it('gives up after three lost answers that started nothing', async () => {
-    const api = new FakeDataStudio({ wf: { durationMs: 30, rejectFirst: 5 } })
-    const run = await runPlan(plan([['wf']]), api, fast)
+  it('keeps resending within the retry budget, then gives up having started nothing', async () => {
+    const api = new FakeDataStudio({ wf: { durationMs: 30, rejectFirst: 1000 } })
+    const retryPolicy = { budgetMs: 200, baseDelayMs: 5, maxDelayMs: 20 }
+    const run = await runPlan(plan([['wf']]), api, { ...fast, retryPolicy })
 
     expect(run.workflows[0]!.outcome).toBe('failed')
-    expect(run.workflows[0]!.reason).toContain('after 3 execute requests')
-    expect(api.executions('wf')).toBe(3)
+    expect(run.workflows[0]!.reason).toMatch(/after \d+ execute requests whose answers were lost/)
+    expect(api.executions('wf')).toBeGreaterThan(2)
+    // Each resend came after a look at the job list.
+    const kinds = api.calls.map(c => c.kind)
+    expect(kinds.filter(k => k === 'list').length).toBe(api.executions('wf'))
     expect(api.jobs).toHaveLength(0)
   })
 })

@@ -40156,9 +40156,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -40191,6 +40191,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
 ;// CONCATENATED MODULE: ./src/contract.ts
 /**
  * The Data Studio REST API contract (see docs/data-studio-api.md in the team's shared docs).
@@ -40547,6 +40549,7 @@ function aborted(signal) {
 
 
 
+
 /** Network errors raised before a connection existed: the request provably never arrived. */
 const NEVER_SENT_CODES = new Set([
     'ECONNREFUSED',
@@ -40556,6 +40559,19 @@ const NEVER_SENT_CODES = new Set([
     'EHOSTUNREACH'
 ]);
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+/** OpenSSL's and Node's names for a certificate the runner does not trust. */
+const CERTIFICATE_CODES = new Set([
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_UNTRUSTED',
+    'CERT_SIGNATURE_FAILURE',
+    'ERR_TLS_CERT_ALTNAME_INVALID'
+]);
 class ApiError extends Error {
     kind;
     mayHaveReachedServer;
@@ -40584,6 +40600,7 @@ class DataStudioClient {
     root;
     headers;
     policy;
+    clockOffsetMs = 0;
     constructor(options) {
         this.options = options;
         this.root = apiRoot(options.serverUrl, options.tenancy);
@@ -40592,8 +40609,9 @@ class DataStudioClient {
             ...JSON_HEADERS,
             Authorization: authorizationHeader(options.environment, options.apiKey)
         };
-        this.http = new lib_HttpClient(options.userAgent ?? 'datastudio-run-workflows', [], {
+        this.http = new lib_HttpClient(options.userAgent ?? 'datastudio-run-workflows', tlsHandlers(options), {
             socketTimeout: options.requestTimeoutMs,
+            ignoreSslError: options.insecureSkipTlsVerify === true,
             keepAlive: true,
             maxSockets: 64,
             // Retries are ours: http-client's own would repeat reads blindly and ignore Retry-After.
@@ -40603,14 +40621,18 @@ class DataStudioClient {
         });
     }
     /**
-     * Sends an execute request. It is not idempotent, so it is resent only when the connection was
-     * refused before any byte left (the request provably never arrived).
+     * Sends an execute request. It is not idempotent, so it is resent here only when it provably
+     * started nothing: the connection was refused before any byte left, or the server answered 429
+     * (it refused the request). Any other lost answer is for the caller to resolve (see submit.ts).
      */
     async execute(workflow, signal) {
         const body = executeRequestBody({ workflow: workflow.workflow, ...workflow.execute });
         const context = { method: 'POST', path: paths.execute(), workflow: workflow.workflow };
-        const answer = await withRetry(() => this.send('POST', paths.execute(), context, JSON.stringify(body)), this.policy, this.retryHooks(signal, error => error instanceof ApiError && !error.mayHaveReachedServer));
+        const answer = await withRetry(() => this.send('POST', paths.execute(), context, JSON.stringify(body)), this.policy, this.retryHooks(signal, error => error instanceof ApiError && provablyNotStarted(error)));
         return this.read(answer, context, parseExecuteResponse);
+    }
+    serverClockOffsetMs() {
+        return this.clockOffsetMs;
     }
     async getJob(jobId, signal) {
         const context = { method: 'GET', path: paths.job(jobId), jobId };
@@ -40626,8 +40648,9 @@ class DataStudioClient {
         const context = { method: 'POST', path: paths.cancel(jobId), jobId };
         try {
             await withRetry(() => this.send('POST', paths.cancel(jobId), context, '{}'), 
-            // Cancelling happens while the run is ending; a short budget keeps shutdown quick.
-            { ...this.policy, budgetMs: Math.min(this.policy.budgetMs, 10_000) }, this.retryHooks(undefined, isTransient));
+            // Cancelling happens while the run is ending (the runner allows a cancelled job about
+            // 7.5 s before it kills the process); a short budget keeps shutdown quick.
+            { ...this.policy, budgetMs: Math.min(this.policy.budgetMs, CANCEL_BUDGET_MS) }, this.retryHooks(undefined, isTransient));
             return true;
         }
         catch (error) {
@@ -40678,6 +40701,7 @@ class DataStudioClient {
         }
         const text = await response.readBody();
         const status = response.message.statusCode ?? 0;
+        this.noteServerClock(response.message.headers.date);
         const body = parseJsonOrUndefined(text);
         const retryHeader = response.message.headers['retry-after'];
         const answer = {
@@ -40689,6 +40713,11 @@ class DataStudioClient {
         if (status < 200 || status >= 300)
             throw this.httpError(answer, context, response);
         return answer;
+    }
+    noteServerClock(date) {
+        const server = date === undefined ? NaN : Date.parse(date);
+        if (!Number.isNaN(server))
+            this.clockOffsetMs = server - Date.now();
     }
     read(answer, context, parse) {
         if (answer.body === undefined) {
@@ -40768,6 +40797,18 @@ class DataStudioClient {
         const where = describeRequest(context);
         if (/^Request timeout/.test(err.message ?? ''))
             return this.timeoutError(context);
+        if (CERTIFICATE_CODES.has(code)) {
+            // The handshake failed, so nothing was sent; retrying cannot help.
+            const host = new URL(this.options.serverUrl).host;
+            return new ApiError(this.redact(`${where}: the TLS certificate of ${host} is not trusted (${code}: ${err.message}). ` +
+                `If the server uses a company CA or a self-signed certificate, pass that CA's ` +
+                `certificate in 'ca-certificate' (PEM text or a file path).`), 'tls', false);
+        }
+        if (code === 'ENOTFOUND') {
+            // DNS has no such name: waiting will not make one.
+            const host = new URL(this.options.serverUrl).hostname;
+            return new ApiError(`${where}: the host '${host}' does not exist (ENOTFOUND). Check 'server-url' (${this.options.serverUrl}).`, 'unresolvable', false);
+        }
         const neverSent = NEVER_SENT_CODES.has(code);
         const hint = neverSent
             ? ` Check 'server-url' (${this.options.serverUrl}) and that the server is up and reachable from this runner.`
@@ -40785,6 +40826,30 @@ class DataStudioClient {
 }
 function describeRequest(context) {
     return `${context.method} ${context.path}`;
+}
+const CANCEL_BUDGET_MS = 5_000;
+/** True when the server cannot have started anything for this request. */
+function provablyNotStarted(error) {
+    return (error.kind === 'network' && !error.mayHaveReachedServer) || error.status === 429;
+}
+/**
+ * http-client has no CA option, but its handlers may adjust each request's TLS options before it
+ * is sent; Node uses a request's `ca` when the agent sets none (and pools such sockets apart).
+ */
+function tlsHandlers(options) {
+    const ca = options.caCertificates;
+    if (ca === undefined || ca.trim() === '')
+        return [];
+    return [
+        {
+            prepareRequest: (request) => {
+                // Added to Node's own roots, not instead of them: public certificates still verify.
+                request.ca = [...external_node_tls_.rootCertificates, ca];
+            },
+            canHandleAuthentication: () => false,
+            handleAuthentication: () => Promise.reject(new Error('not an authentication handler'))
+        }
+    ];
 }
 function isTransient(error) {
     return error instanceof ApiError && error.transient;
@@ -40836,6 +40901,10 @@ function getErrorMessage(error) {
     }
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/phases.ts
@@ -40973,7 +41042,7 @@ function parsePowerShellLabels(inner, input, phase) {
 ;// CONCATENATED MODULE: ./src/plan.ts
 /** Gives every label of a phase list the same settings (the action's inputs). */
 function buildPlan(phases, limits, execute) {
-    return phases.map((labels, index) => labels.map(workflow => ({ phase: index + 1, workflow, ...limits, execute })));
+    return phases.map((labels, index) => labels.map(workflow => ({ phase: index + 1, workflow, ...limits, execute, checks: [] })));
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
@@ -40988,12 +41057,19 @@ function buildPlan(phases, limits, execute) {
 
 
 
+
+
 /** Input names: the public interface, shared by action.yml, the code and the tests. */
 const Inputs = {
+    // The connection: all the post step needs.
     ServerUrl: 'server-url',
     ApiKey: 'api-key',
     Environment: 'environment',
     Tenancy: 'tenancy',
+    RequestTimeout: 'request-timeout',
+    CaCertificate: 'ca-certificate',
+    InsecureSkipTlsVerify: 'insecure-skip-tls-verify',
+    // The plan and how it runs.
     Phases: 'phases',
     MaxDuration: 'max-duration',
     MinDuration: 'min-duration',
@@ -41001,11 +41077,11 @@ const Inputs = {
     PollInterval: 'poll-interval',
     MaxParallel: 'max-parallel',
     FailFast: 'fail-fast',
+    CancelOnFailure: 'cancel-on-failure',
     Version: 'version',
     RefreshSources: 'refresh-sources',
     Parameters: 'parameters',
-    Space: 'space',
-    RequestTimeout: 'request-timeout'
+    Space: 'space'
 };
 /** Defaults, applied when an input is empty (action.yml states the same values). */
 const Defaults = {
@@ -41016,18 +41092,41 @@ const Defaults = {
     [Inputs.FailFast]: 'true',
     [Inputs.Version]: 'published',
     [Inputs.RefreshSources]: 'false',
-    [Inputs.RequestTimeout]: '30s'
+    [Inputs.RequestTimeout]: '30s',
+    [Inputs.CancelOnFailure]: 'false',
+    [Inputs.InsecureSkipTlsVerify]: 'false'
 };
-function readSettings(read) {
-    const text = (name) => {
+function readFileOrUndefined(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The input's trimmed text, or its default when it is empty. */
+function textOf(read) {
+    return name => {
         const value = read(name).trim();
         return value === '' ? (Defaults[name] ?? '') : value;
     };
+}
+function readConnection(read, readFile = readFileOrUndefined) {
+    const text = textOf(read);
+    return {
+        serverUrl: readServerUrl(required(Inputs.ServerUrl, text(Inputs.ServerUrl))),
+        apiKey: readApiKey(read(Inputs.ApiKey)),
+        environment: readLabel(Inputs.Environment, text(Inputs.Environment)),
+        tenancy: readLabel(Inputs.Tenancy, text(Inputs.Tenancy)),
+        requestTimeoutMs: readDuration(Inputs.RequestTimeout, text(Inputs.RequestTimeout)),
+        caCertificates: readCaCertificate(text(Inputs.CaCertificate), readFile),
+        insecureSkipTlsVerify: readBoolean(Inputs.InsecureSkipTlsVerify, text(Inputs.InsecureSkipTlsVerify))
+    };
+}
+function readSettings(read, readFile = readFileOrUndefined) {
+    const text = textOf(read);
     // Validated in the order of the inputs table, so the first error reported is the first input.
-    const serverUrl = readServerUrl(required(Inputs.ServerUrl, text(Inputs.ServerUrl)));
-    const apiKey = readApiKey(read(Inputs.ApiKey));
-    const environment = readLabel(Inputs.Environment, text(Inputs.Environment));
-    const tenancy = readLabel(Inputs.Tenancy, text(Inputs.Tenancy));
+    const connection = readConnection(read, readFile);
     const phases = parsePhaseList(required(Inputs.Phases, read(Inputs.Phases)), Inputs.Phases);
     const limits = {
         maxDurationMs: readOptionalDuration(Inputs.MaxDuration, text(Inputs.MaxDuration)),
@@ -41043,24 +41142,21 @@ function readSettings(read) {
     const pollIntervalMs = readDuration(Inputs.PollInterval, text(Inputs.PollInterval));
     const maxParallel = readCount(Inputs.MaxParallel, text(Inputs.MaxParallel));
     const failFast = readBoolean(Inputs.FailFast, text(Inputs.FailFast));
+    const cancelOnFailure = readBoolean(Inputs.CancelOnFailure, text(Inputs.CancelOnFailure));
     const execute = {
         version: readVersion(text(Inputs.Version)),
         refreshSources: readBoolean(Inputs.RefreshSources, text(Inputs.RefreshSources)),
         parameters: readParameters(text(Inputs.Parameters)),
         space: text(Inputs.Space) === '' ? undefined : readLabel(Inputs.Space, text(Inputs.Space))
     };
-    const requestTimeoutMs = readDuration(Inputs.RequestTimeout, text(Inputs.RequestTimeout));
     return {
-        serverUrl,
-        apiKey,
-        environment,
-        tenancy,
+        ...connection,
         plan: buildPlan(phases, limits, execute),
         timeoutMs,
         pollIntervalMs,
         maxParallel,
         failFast,
-        requestTimeoutMs
+        cancelOnFailure
     };
 }
 function required(name, value) {
@@ -41097,6 +41193,33 @@ function readServerUrl(value) {
 /** `https://user:pw@host` → `https://…@host`; `user:pw@host` → `…@host`. */
 function withoutCredentials(value) {
     return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, (_match, scheme) => `${scheme ?? ''}…@`);
+}
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+/** PEM text, or the path of a PEM file; every certificate in it must parse. */
+function readCaCertificate(value, readFile) {
+    if (value === '')
+        return undefined;
+    const inline = value.includes('-----BEGIN');
+    const pem = inline ? value : readFile(value);
+    if (pem === undefined) {
+        throw invalidInput(Inputs.CaCertificate, value, 'no such file can be read; expected PEM text (-----BEGIN CERTIFICATE----- …) or the path of a PEM file.');
+    }
+    const certificates = pem.match(PEM_CERTIFICATE) ?? [];
+    const shown = inline ? 'PEM text' : `the file ${quote(value)}`;
+    if (certificates.length === 0) {
+        throw new InputError(`Input '${Inputs.CaCertificate}': ${shown} holds no -----BEGIN CERTIFICATE----- block; ` +
+            'expected one or more PEM certificates of the CA that signed the server certificate.');
+    }
+    for (const [index, certificate] of certificates.entries()) {
+        try {
+            new external_node_crypto_.X509Certificate(certificate);
+        }
+        catch (error) {
+            throw new InputError(`Input '${Inputs.CaCertificate}': certificate ${index + 1} in ${shown} does not parse ` +
+                `(${error.message}); expected PEM certificates.`);
+        }
+    }
+    return certificates.join('\n');
 }
 /** The key is never quoted back: an error about it must not print it. */
 function readApiKey(value) {
@@ -41371,12 +41494,95 @@ function nextPollDelay(ageMs, schedule, random = Math.random) {
     return Math.min(schedule.maxIntervalMs, Math.max(1, base * spread));
 }
 
+;// CONCATENATED MODULE: ./src/submit.ts
+/**
+ * Starting a workflow exactly once. An execute request is not idempotent: sent twice, it starts the
+ * workflow twice. So when its answer is lost after it was sent (a reset, a timeout, a 5xx), the
+ * request is not simply repeated: the server's own job list is asked whether a job of that
+ * workflow was submitted since the request. Found, the job is adopted; the list answers and shows
+ * none, the request is sent again (with backoff, within the same time budget as other retries);
+ * the list cannot be read, the workflow fails with a message that it may have started and must be
+ * checked in Data Studio.
+ */
+
+
+
+/**
+ * The server stamps jobs with its clock; the runner's may differ. The offset is read from the
+ * server's Date header, which has one-second resolution, so a little slack is allowed.
+ */
+const CLOCK_TOLERANCE_MS = 2_000;
+/** The answer was lost after the request may have arrived: the job may exist. */
+function answerLost(error) {
+    return (error instanceof ApiError &&
+        error.mayHaveReachedServer &&
+        (error.kind === 'network' || error.kind === 'timeout' || (error.status ?? 0) >= 500));
+}
+/** The job that a lost request started, if the list shows one; `undefined` if it shows none. */
+function findSubmittedJob(jobs, workflow, sentAtServerMs) {
+    const mine = jobs.filter(job => job.workflow === undefined || job.workflow === workflow);
+    const since = sentAtServerMs - CLOCK_TOLERANCE_MS;
+    const started = mine
+        .filter(job => job.submittedAt !== undefined && job.submittedAt.getTime() >= since)
+        .sort((a, b) => (a.submittedAt?.getTime() ?? 0) - (b.submittedAt?.getTime() ?? 0));
+    // The earliest job since the request is ours: any later one was started by someone else.
+    if (started.length > 0)
+        return started[0];
+    // A running job with no submission time could be ours; nothing proves it is not.
+    if (mine.some(job => job.submittedAt === undefined && job.stateClass === 'active')) {
+        return 'unknown';
+    }
+    return undefined;
+}
+const CHECK_THERE = 'the workflow may have started in Data Studio: check its jobs there before running it again.';
+/** Executes a workflow and returns its job id; throws an ApiError a person can act on. */
+async function submitWorkflow(api, workflow, signal, notice, policy = DEFAULT_RETRY_POLICY) {
+    const firstTry = Date.now();
+    for (let attempt = 1;; attempt++) {
+        const sentAt = Date.now();
+        try {
+            return await api.execute(workflow, signal);
+        }
+        catch (error) {
+            if (!answerLost(error))
+                throw error;
+            let jobs;
+            try {
+                jobs = await api.listJobs(workflow.workflow, signal);
+            }
+            catch (listError) {
+                throw new ApiError(`${error.message} The answer to the execute request was lost and the job list could ` +
+                    `not be read (${getErrorMessage(listError)}), so ${CHECK_THERE}`, error.kind, true, error.status);
+            }
+            const found = findSubmittedJob(jobs, workflow.workflow, sentAt + api.serverClockOffsetMs());
+            if (found === 'unknown') {
+                throw new ApiError(`${error.message} The answer to the execute request was lost and the job list shows a ` +
+                    `running job of '${workflow.workflow}' without a submission time, so ${CHECK_THERE}`, error.kind, true, error.status);
+            }
+            if (found !== undefined) {
+                notice(`the answer to the execute request was lost (${error.message}); the job list shows ` +
+                    `job ${found.jobId}, submitted since the request: following it`);
+                return found.jobId;
+            }
+            const delay = backoffDelay(attempt - 1, policy, error.retryAfterMs);
+            if (Date.now() + delay - firstTry > policy.budgetMs || signal.aborted) {
+                throw new ApiError(`${error.message} The job list showed no job after ${attempt} execute requests whose ` +
+                    'answers were lost; the workflow was not started.', error.kind, true, error.status);
+            }
+            notice(`the answer to the execute request was lost (${error.message}); the job list shows no ` +
+                `job of '${workflow.workflow}' since the request, so it is sent again (attempt ${attempt + 1})`);
+            await sleep(delay, signal);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/runner.ts
 /**
  * Runs a plan: the phases one after another, the workflows of a phase in parallel (at most
  * max-parallel at once, a freed slot refilled at once), each job followed until it ends. It knows
  * nothing of GitHub: what happens is told to a RunObserver, and the result is plain data.
  */
+
 
 
 
@@ -41410,6 +41616,9 @@ class RunContext {
             this.timer = setTimeout(() => this.halt({ kind: 'timeout', text }), options.timeoutMs);
         }
     }
+    get signal() {
+        return this.stop.signal;
+    }
     halt(reason) {
         if (this.stopReason !== undefined)
             return;
@@ -41422,6 +41631,29 @@ class RunContext {
     }
     dispose() {
         clearTimeout(this.timer);
+    }
+}
+/** One phase: stops with the run, or on its own when cancel-on-failure stops a failing phase. */
+class PhaseScope {
+    run;
+    own = new AbortController();
+    ownReason;
+    signal;
+    constructor(run) {
+        this.run = run;
+        this.signal = AbortSignal.any([run.signal, this.own.signal]);
+    }
+    halt(reason) {
+        if (this.ownReason !== undefined)
+            return;
+        this.ownReason = reason;
+        this.own.abort();
+    }
+    get stopReason() {
+        return this.run.stopReason ?? this.ownReason;
+    }
+    get notStartingBecause() {
+        return this.run.notStartingBecause ?? this.ownReason?.text;
     }
 }
 async function runPlan(plan, api, options, observer = {}) {
@@ -41486,14 +41718,22 @@ function failedNames(phase) {
 async function runPhase(workflows, ctx) {
     const results = new Array(workflows.length);
     const width = ctx.options.maxParallel === 0 ? workflows.length : ctx.options.maxParallel;
+    const scope = new PhaseScope(ctx);
+    const cancelSiblings = ctx.options.failFast && ctx.options.cancelOnFailure === true;
     let next = 0;
     const worker = async () => {
         while (next < workflows.length) {
             const index = next++;
             const workflow = workflows[index];
-            const result = await runWorkflow(workflow, ctx);
+            const result = await runWorkflow(workflow, ctx, scope);
             results[index] = result;
             ctx.observer.workflowFinished?.(result);
+            if (cancelSiblings && result.outcome !== 'success' && result.outcome !== 'skipped') {
+                scope.halt({
+                    kind: 'sibling-failed',
+                    text: `${result.workflow} failed and cancel-on-failure is on`
+                });
+            }
         }
     };
     await Promise.all(Array.from({ length: Math.min(width, workflows.length) }, worker));
@@ -41512,49 +41752,48 @@ function skippedResult(workflow, reason) {
         startedAt: undefined,
         finishedAt: undefined,
         durationMs: undefined,
-        steps: []
+        steps: [],
+        stillRunning: false
     };
 }
-async function runWorkflow(workflow, ctx) {
-    const notStarting = ctx.notStartingBecause;
+async function runWorkflow(workflow, ctx, scope) {
+    const notStarting = scope.notStartingBecause;
     if (notStarting !== undefined)
         return skippedResult(workflow, `not started: ${notStarting}`);
     let jobId;
     try {
-        jobId = await ctx.api.execute(workflow, ctx.stop.signal);
+        jobId = await submitWorkflow(ctx.api, workflow, scope.signal, message => ctx.observer.notice?.(workflow, message), ctx.options.retryPolicy);
     }
     catch (error) {
-        if (error instanceof ApiError && (error.kind === 'auth' || error.kind === 'forbidden')) {
-            ctx.fatal ??= `Data Studio refused the API key (${error.status})`;
-        }
-        return {
-            ...skippedResult(workflow, executeFailureReason(error)),
-            outcome: 'failed'
-        };
+        const dooms = error instanceof ApiError ? DOOMS_THE_RUN[error.kind] : undefined;
+        if (dooms !== undefined)
+            ctx.fatal ??= dooms;
+        return { ...skippedResult(workflow, getErrorMessage(error)), outcome: 'failed' };
     }
-    return new JobFollower(workflow, jobId, ctx).follow();
+    return new JobFollower(workflow, jobId, ctx, scope).follow();
 }
-function executeFailureReason(error) {
-    const message = getErrorMessage(error);
-    if (error instanceof ApiError && error.mayHaveReachedServer && error.transient) {
-        return (`${message} The answer to the execute request was lost, so the workflow may have started ` +
-            `in Data Studio: check its jobs there before running it again.`);
-    }
-    return message;
-}
+/** Failures that every later request would meet too: nothing more is started after one. */
+const DOOMS_THE_RUN = {
+    auth: 'Data Studio refused the API key (401)',
+    forbidden: 'Data Studio refused the API key (403)',
+    tls: "the server's TLS certificate is not trusted",
+    unresolvable: "the server's host name does not resolve"
+};
 /** Follows one job from submission to its end, reporting what changes. */
 class JobFollower {
     workflow;
     jobId;
     ctx;
+    scope;
     submitted = Date.now();
     last;
     stepStates = new Map();
     unknownStatesSeen = new Set();
-    constructor(workflow, jobId, ctx) {
+    constructor(workflow, jobId, ctx, scope) {
         this.workflow = workflow;
         this.jobId = jobId;
         this.ctx = ctx;
+        this.scope = scope;
         ctx.observer.jobSubmitted?.(workflow, jobId);
     }
     async follow() {
@@ -41564,20 +41803,23 @@ class JobFollower {
         for (;;) {
             const now = Date.now();
             const wait = Math.min(nextPollDelay(now - this.submitted, this.ctx.schedule, this.ctx.options.random), maxDeadline - now);
-            await sleep(wait, this.ctx.stop.signal);
-            if (this.ctx.stopReason !== undefined)
-                return this.stopped(this.ctx.stopReason);
+            await sleep(wait, this.scope.signal);
+            const stop = this.scope.stopReason;
+            if (stop !== undefined)
+                return this.stopped(stop);
             let job;
             try {
-                job = await this.ctx.api.getJob(this.jobId, this.ctx.stop.signal);
+                job = await this.ctx.api.getJob(this.jobId, this.scope.signal);
             }
             catch (error) {
-                if (this.ctx.stopReason !== undefined)
-                    return this.stopped(this.ctx.stopReason);
+                const stopNow = this.scope.stopReason;
+                if (stopNow !== undefined)
+                    return this.stopped(stopNow);
                 return this.result({
                     outcome: 'failed',
-                    reason: `lost track of job ${this.jobId}: ${getErrorMessage(error)}`
-                }, Date.now());
+                    reason: `lost track of job ${this.jobId}: ${getErrorMessage(error)} ` +
+                        'It may still be running in Data Studio.'
+                }, Date.now(), undefined, true);
             }
             this.report(job);
             if (job.stateClass !== 'active') {
@@ -41592,24 +41834,34 @@ class JobFollower {
         }
     }
     async stopped(reason) {
-        return reason.kind === 'cancelled'
-            ? this.cancelAndReport('cancelled', 'the run was cancelled')
-            : this.cancelAndReport('timed-out', `still running when ${reason.text}`);
+        switch (reason.kind) {
+            case 'cancelled':
+                return this.cancelAndReport('cancelled', 'the run was cancelled');
+            case 'sibling-failed':
+                return this.cancelAndReport('cancelled', `stopped because ${reason.text}`);
+            case 'timeout':
+                return this.cancelAndReport('timed-out', `still running when ${reason.text}`);
+        }
     }
     async cancelAndReport(outcome, why) {
         let cancelled;
+        let stillRunning = true;
         try {
-            cancelled = (await this.ctx.api.cancel(this.jobId))
-                ? `job ${this.jobId} cancelled in Data Studio`
-                : `this Data Studio has no cancel endpoint: stop job ${this.jobId} there by hand`;
+            if (await this.ctx.api.cancel(this.jobId)) {
+                cancelled = `job ${this.jobId} cancelled in Data Studio`;
+                stillRunning = false;
+            }
+            else {
+                cancelled = `this Data Studio has no cancel endpoint: stop job ${this.jobId} there by hand`;
+            }
         }
         catch (error) {
             cancelled = `could not cancel job ${this.jobId} (${getErrorMessage(error)}): stop it in Data Studio by hand`;
         }
         const end = Date.now();
-        return this.result({ outcome, reason: `${why}; ${cancelled}` }, end, end - this.submitted);
+        return this.result({ outcome, reason: `${why}; ${cancelled}` }, end, end - this.submitted, stillRunning);
     }
-    result(verdict, end, durationMs) {
+    result(verdict, end, durationMs, stillRunning = false) {
         const job = this.last;
         return {
             phase: this.workflow.phase,
@@ -41623,7 +41875,8 @@ class JobFollower {
             startedAt: job?.startedAt ?? job?.submittedAt ?? new Date(this.submitted),
             finishedAt: job?.finishedAt ?? new Date(end),
             durationMs: durationMs ?? end - this.submitted,
-            steps: job?.steps ?? []
+            steps: job?.steps ?? [],
+            stillRunning
         };
     }
     /** One notice per state change and per step change, never one per poll. */
@@ -41647,6 +41900,72 @@ class JobFollower {
         }
         this.last = job;
     }
+}
+
+;// CONCATENATED MODULE: ./src/state.ts
+const StateNames = {
+    /** Set by the main step, so the entry point knows a second run is the post step. */
+    IsPost: 'isPost',
+    /** JSON array of ActiveJob. */
+    ActiveJobs: 'activeJobs'
+};
+/** Tracks the jobs that may be running and saves the list whenever it changes. */
+class ActiveJobsRecorder {
+    save;
+    active = new Map();
+    constructor(save) {
+        this.save = save;
+    }
+    jobSubmitted(workflow, jobId) {
+        this.active.set(jobId, { jobId, workflow: workflow.workflow });
+        this.flush();
+    }
+    workflowFinished(result) {
+        // A job that could not be cancelled stays on the list for the post step to try again.
+        if (result.jobId === undefined || result.stillRunning)
+            return;
+        if (this.active.delete(result.jobId))
+            this.flush();
+    }
+    flush() {
+        this.save(JSON.stringify([...this.active.values()]));
+    }
+}
+/** The saved list; anything unreadable counts as empty (there is nothing safe to act on). */
+function parseActiveJobs(saved) {
+    if (saved.trim() === '')
+        return [];
+    try {
+        const value = JSON.parse(saved);
+        if (!Array.isArray(value))
+            return [];
+        return value.filter((job) => typeof job === 'object' &&
+            job !== null &&
+            typeof job.jobId === 'string' &&
+            typeof job.workflow === 'string');
+    }
+    catch {
+        return [];
+    }
+}
+/** Tells every observer, in order. */
+function allObservers(...observers) {
+    const each = (key) => (...args) => {
+        for (const observer of observers) {
+            const method = observer[key];
+            method?.apply(observer, args);
+        }
+    };
+    return {
+        phaseStarted: each('phaseStarted'),
+        phaseFinished: each('phaseFinished'),
+        phaseSkipped: each('phaseSkipped'),
+        jobSubmitted: each('jobSubmitted'),
+        jobStateChanged: each('jobStateChanged'),
+        stepChanged: each('stepChanged'),
+        notice: each('notice'),
+        workflowFinished: each('workflowFinished')
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
@@ -41730,10 +42049,11 @@ function escapeText(text) {
 
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
- * The action's edge: the only module that touches @actions/core. It reads the inputs, runs the
- * plan against Data Studio, and turns the result into outputs, a job summary and the step's
- * verdict.
+ * The action's main step: the only module (with post.ts) that touches @actions/core. It reads the
+ * inputs, runs the plan against Data Studio, and turns the result into outputs, a job summary and
+ * the step's verdict. A cancelled CI job (SIGINT, then SIGTERM) cancels the jobs this run started.
  */
+
 
 
 
@@ -41750,11 +42070,14 @@ const githubLog = {
     startGroup: name => startGroup(name),
     endGroup: () => endGroup()
 };
+const INSECURE_WARNING = "TLS certificate verification is off ('insecure-skip-tls-verify: true'): anyone between " +
+    "this runner and Data Studio can read the API key. Prefer 'ca-certificate'.";
 async function run() {
     // Masked before anything else can log it, even before it is validated.
     const rawKey = getInput(Inputs.ApiKey);
     if (rawKey.trim() !== '')
         core_setSecret(rawKey.trim());
+    saveState(StateNames.IsPost, 'true');
     let settings;
     try {
         settings = readSettings(name => getInput(name));
@@ -41764,12 +42087,19 @@ async function run() {
         return;
     }
     core_debug(`Resolved settings: ${JSON.stringify({ ...settings, apiKey: '***' })}`);
+    if (settings.insecureSkipTlsVerify)
+        warning(INSECURE_WARNING);
+    const cancellation = new AbortController();
+    const onSignal = (signal) => {
+        if (cancellation.signal.aborted)
+            return;
+        info(`Received ${signal}: cancelling the Data Studio jobs this run started`);
+        cancellation.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const client = new DataStudioClient({
-        serverUrl: settings.serverUrl,
-        tenancy: settings.tenancy,
-        environment: settings.environment,
-        apiKey: settings.apiKey,
-        requestTimeoutMs: settings.requestTimeoutMs,
+        ...settings,
         onRetry: message => info(`  ↻ ${message}`)
     });
     try {
@@ -41780,9 +42110,13 @@ async function run() {
         const result = await runPlan(settings.plan, client, {
             maxParallel: settings.maxParallel,
             failFast: settings.failFast,
+            cancelOnFailure: settings.cancelOnFailure,
             timeoutMs: settings.timeoutMs,
-            pollIntervalMs: settings.pollIntervalMs
-        }, new LogReporter(githubLog, settings.plan.length));
+            pollIntervalMs: settings.pollIntervalMs,
+            signal: cancellation.signal
+        }, 
+        // The saved state first: by the time a line says a job ended, the post step knows it too.
+        allObservers(new ActiveJobsRecorder(value => saveState(StateNames.ActiveJobs, value)), new LogReporter(githubLog, settings.plan.length)));
         await report(result, settings);
     }
     catch (error) {
@@ -41790,13 +42124,16 @@ async function run() {
     }
     finally {
         client.dispose();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
     }
 }
 async function report(result, settings) {
     for (const [name, value] of Object.entries(runOutputs(result)))
         setOutput(name, value);
     try {
-        await summary.addRaw(renderSummary(result, settings), true).write();
+        const warning = settings.insecureSkipTlsVerify ? `> [!WARNING]\n> ${INSECURE_WARNING}\n\n` : '';
+        await summary.addRaw(warning + renderSummary(result, settings), true).write();
     }
     catch (error) {
         // Outside a runner (or with a read-only summary file) the verdict still stands.
@@ -41808,8 +42145,58 @@ async function report(result, settings) {
         setFailed(failureLine(bad));
 }
 
-;// CONCATENATED MODULE: ./src/index.ts
-// The action's entry point: nothing but the call, so tests can import run() without running it.
+;// CONCATENATED MODULE: ./src/post.ts
+/**
+ * The post step (post-if: always()): when the main step was killed before it could cancel its
+ * jobs, cancel whatever it left running. With nothing to do it writes nothing at all.
+ */
 
-void run();
+
+
+
+
+async function cleanup() {
+    const jobs = parseActiveJobs(getState(StateNames.ActiveJobs));
+    if (jobs.length === 0)
+        return;
+    let client;
+    try {
+        const connection = readConnection(name => getInput(name));
+        core_setSecret(connection.apiKey);
+        client = new DataStudioClient(connection);
+    }
+    catch (error) {
+        warning(`The main step left ${jobs.length} job(s) running (${jobs.map(j => j.jobId).join(', ')}) ` +
+            `and they cannot be cancelled: ${getErrorMessage(error)}`);
+        return;
+    }
+    info(`The main step ended before its jobs did; cancelling ${jobs.length} in Data Studio`);
+    try {
+        await Promise.all(jobs.map(async (job) => {
+            try {
+                const cancelled = await client.cancel(job.jobId);
+                if (cancelled)
+                    info(`[${job.workflow}] job ${job.jobId} cancelled`);
+                else
+                    warning(`[${job.workflow}] this Data Studio cannot cancel job ${job.jobId}: stop it there by hand`);
+            }
+            catch (error) {
+                warning(`[${job.workflow}] could not cancel job ${job.jobId}: ${getErrorMessage(error)}; stop it in Data Studio by hand`);
+            }
+        }));
+    }
+    finally {
+        client.dispose();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/index.ts
+// The action's entry point, for both its steps: the main step runs the plan; the post step
+// (post-if: always()) cancels what a killed main step left running. Nothing but the dispatch,
+// so tests can import run() and cleanup() without running them.
+
+
+
+
+void (getState(StateNames.IsPost) === 'true' ? cleanup() : run());
 

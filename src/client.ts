@@ -41,6 +41,7 @@ export type FailureKind =
   | 'network'
   | 'timeout'
   | 'tls'
+  | 'unresolvable'
   | 'answer'
 
 /** Network errors raised before a connection existed: the request provably never arrived. */
@@ -390,6 +391,15 @@ export class DataStudioClient implements DataStudioApi {
             `certificate in 'ca-certificate' (PEM text or a file path).`
         ),
         'tls',
+        false
+      )
+    }
+    if (code === 'ENOTFOUND') {
+      // DNS has no such name: waiting will not make one.
+      const host = new URL(this.options.serverUrl).hostname
+      return new ApiError(
+        `${where}: the host '${host}' does not exist (ENOTFOUND). Check 'server-url' (${this.options.serverUrl}).`,
+        'unresolvable',
         false
       )
     }

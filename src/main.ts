@@ -73,9 +73,10 @@ export async function run(): Promise<void> {
         pollIntervalMs: settings.pollIntervalMs,
         signal: cancellation.signal
       },
+      // The saved state first: by the time a line says a job ended, the post step knows it too.
       allObservers(
-        new LogReporter(githubLog, settings.plan.length),
-        new ActiveJobsRecorder(value => core.saveState(StateNames.ActiveJobs, value))
+        new ActiveJobsRecorder(value => core.saveState(StateNames.ActiveJobs, value)),
+        new LogReporter(githubLog, settings.plan.length)
       )
     )
     await report(result, settings)

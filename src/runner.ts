@@ -3,14 +3,14 @@
  * max-parallel at once, a freed slot refilled at once), each job followed until it ends. It knows
  * nothing of GitHub: what happens is told to a RunObserver, and the result is plain data.
  */
-import { ApiError, type DataStudioApi } from './client.js'
+import { ApiError, type DataStudioApi, type FailureKind } from './client.js'
 import type { JobStatus, Step } from './contract.js'
 import { formatDuration } from './duration.js'
 import { getErrorMessage } from './errors.js'
 import { judgeEndedJob, jobDurationMs, type Outcome, type Verdict } from './outcome.js'
 import type { DurationLimits, Plan, PlannedWorkflow } from './plan.js'
 import { nextPollDelay, pollSchedule, type PollSchedule } from './polling.js'
-import { sleep } from './retry.js'
+import { sleep, type RetryPolicy } from './retry.js'
 import { submitWorkflow } from './submit.js'
 
 export interface WorkflowResult extends DurationLimits {
@@ -72,6 +72,8 @@ export interface RunOptions {
   pollIntervalMs: number
   /** Aborted when the CI job is cancelled. */
   signal?: AbortSignal
+  /** For resending executes that provably started nothing; the client's own default otherwise. */
+  retryPolicy?: RetryPolicy
   random?: () => number
 }
 
@@ -273,19 +275,27 @@ async function runWorkflow(
   if (notStarting !== undefined) return skippedResult(workflow, `not started: ${notStarting}`)
   let jobId: string
   try {
-    jobId = await submitWorkflow(ctx.api, workflow, scope.signal, message =>
-      ctx.observer.notice?.(workflow, message)
+    jobId = await submitWorkflow(
+      ctx.api,
+      workflow,
+      scope.signal,
+      message => ctx.observer.notice?.(workflow, message),
+      ctx.options.retryPolicy
     )
   } catch (error) {
-    if (error instanceof ApiError && (error.kind === 'auth' || error.kind === 'forbidden')) {
-      ctx.fatal ??= `Data Studio refused the API key (${error.status})`
-    }
-    if (error instanceof ApiError && error.kind === 'tls') {
-      ctx.fatal ??= "the server's TLS certificate is not trusted"
-    }
+    const dooms = error instanceof ApiError ? DOOMS_THE_RUN[error.kind] : undefined
+    if (dooms !== undefined) ctx.fatal ??= dooms
     return { ...skippedResult(workflow, getErrorMessage(error)), outcome: 'failed' }
   }
   return new JobFollower(workflow, jobId, ctx, scope).follow()
+}
+
+/** Failures that every later request would meet too: nothing more is started after one. */
+const DOOMS_THE_RUN: Partial<Record<FailureKind, string>> = {
+  auth: 'Data Studio refused the API key (401)',
+  forbidden: 'Data Studio refused the API key (403)',
+  tls: "the server's TLS certificate is not trusted",
+  unresolvable: "the server's host name does not resolve"
 }
 
 /** Follows one job from submission to its end, reporting what changes. */

@@ -3,16 +3,15 @@
  * workflow twice. So when its answer is lost after it was sent (a reset, a timeout, a 5xx), the
  * request is not simply repeated: the server's own job list is asked whether a job of that
  * workflow was submitted since the request. Found, the job is adopted; the list answers and shows
- * none, the request is sent again; the list cannot be read, the workflow fails with a message that
- * it may have started and must be checked in Data Studio.
+ * none, the request is sent again (with backoff, within the same time budget as other retries);
+ * the list cannot be read, the workflow fails with a message that it may have started and must be
+ * checked in Data Studio.
  */
 import { ApiError, type DataStudioApi } from './client.js'
 import type { JobStatus } from './contract.js'
 import { getErrorMessage } from './errors.js'
 import type { PlannedWorkflow } from './plan.js'
-
-/** How many execute requests one workflow may send when each answer is lost. */
-export const MAX_EXECUTE_ATTEMPTS = 3
+import { backoffDelay, DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from './retry.js'
 
 /**
  * The server stamps jobs with its clock; the runner's may differ. The offset is read from the
@@ -57,8 +56,10 @@ export async function submitWorkflow(
   api: DataStudioApi,
   workflow: PlannedWorkflow,
   signal: AbortSignal,
-  notice: (message: string) => void
+  notice: (message: string) => void,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY
 ): Promise<string> {
+  const firstTry = Date.now()
   for (let attempt = 1; ; attempt++) {
     const sentAt = Date.now()
     try {
@@ -94,7 +95,8 @@ export async function submitWorkflow(
         )
         return found.jobId
       }
-      if (attempt >= MAX_EXECUTE_ATTEMPTS || signal.aborted) {
+      const delay = backoffDelay(attempt - 1, policy, error.retryAfterMs)
+      if (Date.now() + delay - firstTry > policy.budgetMs || signal.aborted) {
         throw new ApiError(
           `${error.message} The job list showed no job after ${attempt} execute requests whose ` +
             'answers were lost; the workflow was not started.',
@@ -107,6 +109,7 @@ export async function submitWorkflow(
         `the answer to the execute request was lost (${error.message}); the job list shows no ` +
           `job of '${workflow.workflow}' since the request, so it is sent again (attempt ${attempt + 1})`
       )
+      await sleep(delay, signal)
     }
   }
 }

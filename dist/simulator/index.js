@@ -8878,11 +8878,20 @@ Options:
   --port <n>            port to listen on (default ${DEFAULT_PORT}; 0 picks a free port)
   --host <address>      address to listen on (default 127.0.0.1)
   --request-log <file>  append every request to this file as JSON lines
+  --tls-cert <file>     serve HTTPS with this certificate (PEM); needs --tls-key
+  --tls-key <file>      the certificate's private key (PEM)
   --help                show this text
 
 The simulator also answers GET /_sim/log (the request log) and GET /_sim/stats (jobs and
 concurrency) without authorization. See docs/simulator.md.`;
-const VALUE_FLAGS = ['--scenario', '--port', '--host', '--request-log'];
+const VALUE_FLAGS = [
+    '--scenario',
+    '--port',
+    '--host',
+    '--request-log',
+    '--tls-cert',
+    '--tls-key'
+];
 function readPort(text) {
     if (!/^\d+$/.test(text) || Number(text) > 65535) {
         throw new UsageError(`--port: expected a port number from 0 to 65535, got "${text}"`);
@@ -8915,12 +8924,17 @@ function parseSimulatorArgs(argv) {
     }
     if (values['--scenario'] === undefined)
         throw new UsageError('--scenario <file> is required');
+    if ((values['--tls-cert'] === undefined) !== (values['--tls-key'] === undefined)) {
+        throw new UsageError('--tls-cert and --tls-key go together: give both or neither');
+    }
     return {
         help: false,
         scenarioFile: values['--scenario'],
         port: values['--port'] === undefined ? DEFAULT_PORT : readPort(values['--port']),
         host: values['--host'] ?? '127.0.0.1',
-        requestLogFile: values['--request-log']
+        requestLogFile: values['--request-log'],
+        tlsCertFile: values['--tls-cert'],
+        tlsKeyFile: values['--tls-key']
     };
 }
 /** The one stdout line scripts and tests wait for. */
@@ -9452,6 +9466,8 @@ function workflowFor(scenario, label) {
 
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 ;// CONCATENATED MODULE: ./src/simulator/faults.ts
 /**
  * Deterministic misbehaviour. Every request to the API draws the same number of values from one
@@ -9722,6 +9738,7 @@ function isInUnknownState(job, nowMs) {
  * faults that a real network and a real server produce. Tests start it in-process on port 0;
  * `main.ts` starts it from the command line.
  */
+
 
 
 
@@ -10028,9 +10045,10 @@ async function startSimulator(scenario, options = {}) {
         (0,external_node_fs_namespaceObject.appendFileSync)(options.requestLogFile, '');
     }
     const simulator = new Simulator(parsed, options.requestLogFile);
-    const server = (0,external_node_http_namespaceObject.createServer)((req, res) => {
+    const handler = (req, res) => {
         void simulator.handle(req, res);
-    });
+    };
+    const server = options.tls === undefined ? (0,external_node_http_namespaceObject.createServer)(handler) : (0,external_node_https_namespaceObject.createServer)(options.tls, handler);
     await new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(options.port ?? 0, host, () => {
@@ -10041,7 +10059,7 @@ async function startSimulator(scenario, options = {}) {
     // Downtime windows count from here: the moment clients can first reach the server.
     simulator.startMs = Date.now();
     const port = server.address().port;
-    const url = `http://${urlHost(host)}:${port}`;
+    const url = `${options.tls === undefined ? 'http' : 'https'}://${urlHost(host)}:${port}`;
     return {
         url,
         port,
@@ -10096,7 +10114,15 @@ async function main() {
     const simulator = await startSimulator(scenario, {
         port: args.port,
         host: args.host,
-        requestLogFile: args.requestLogFile
+        requestLogFile: args.requestLogFile,
+        ...(args.tlsCertFile !== undefined && args.tlsKeyFile !== undefined
+            ? {
+                tls: {
+                    cert: (0,external_node_fs_namespaceObject.readFileSync)(args.tlsCertFile, 'utf8'),
+                    key: (0,external_node_fs_namespaceObject.readFileSync)(args.tlsKeyFile, 'utf8')
+                }
+            }
+            : {})
     });
     process.stdout.write(`${listeningLine(simulator.url)}\n`);
     // The rest goes to stderr so stdout stays one line; the key itself is never printed.

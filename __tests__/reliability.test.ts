@@ -1,0 +1,332 @@
+/**
+ * Reliability and security, end to end: the committed dist/index.js as a process against the
+ * simulator with its fault knobs on. What the server saw comes from its request log and stats.
+ */
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
+import { connect, createServer, type Server } from 'node:net'
+import { phasesOrdered } from '../src/simulator/log.js'
+import { startSimulator, type RunningSimulator } from '../src/simulator/server.js'
+import { runAction } from './fixtures/action-process.js'
+
+const KEY = 'reliability-Key-5b4a39'
+const VENDOR = [['wf1'], ['wf2', 'wf3', 'wf4'], ['wf5', 'wf6'], ['wf7']]
+const VENDOR_INPUT = "@('wf1'), @('wf2','wf3','wf4'), @('wf5','wf6'), @('wf7')"
+const TLS = new URL('./fixtures/tls/', import.meta.url)
+
+function scenario(
+  body: string,
+  workflows = VENDOR.flat()
+    .map(w => `  ${w}: { duration: 400ms }`)
+    .join('\n')
+): string {
+  return [
+    'environment: default',
+    `apiKey: ${KEY}`,
+    'seed: 7',
+    'defaults:',
+    '  queued: 50ms',
+    body,
+    'workflows:',
+    workflows
+  ].join('\n')
+}
+
+let simulator: RunningSimulator | undefined
+const servers: Server[] = []
+
+async function start(text: string, tls = false): Promise<RunningSimulator> {
+  simulator = await startSimulator(text, {
+    ...(tls
+      ? {
+          tls: {
+            cert: readFileSync(new URL('server.pem', TLS), 'utf8'),
+            key: readFileSync(new URL('server.key', TLS), 'utf8')
+          }
+        }
+      : {})
+  })
+  return simulator
+}
+
+function inputs(sim: RunningSimulator, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'server-url': sim.url,
+    'api-key': KEY,
+    phases: VENDOR_INPUT,
+    'poll-interval': '1s',
+    ...extra
+  }
+}
+
+/** Every workflow has exactly one job on the server. */
+function executedOnce(sim: RunningSimulator, labels = VENDOR.flat()): void {
+  expect(sim.stats().executions).toEqual(Object.fromEntries(labels.map(w => [w, 1])))
+}
+
+afterEach(async () => {
+  await simulator?.close()
+  simulator = undefined
+  for (const server of servers.splice(0)) server.close()
+})
+
+describe('transient faults', () => {
+  it('completes the four-phase plan with 30% of status requests failing', async () => {
+    const sim = await start(
+      scenario('faults:\n  job: { errorRate: 0.3, errorCodes: [500, 502, 503, 504] }')
+    )
+    const run = await runAction(inputs(sim))
+
+    expect(run.code).toBe(0)
+    expect(run.outputs.result).toBe('success')
+    const failedPolls = sim.log().filter(e => e.route === 'job' && e.fault === 'error')
+    expect(failedPolls.length).toBeGreaterThan(0)
+    expect(run.stdout).toContain('↻ GET jobs/')
+    executedOnce(sim)
+    expect(phasesOrdered(sim.stats().jobs, VENDOR).ok).toBe(true)
+  })
+
+  it('survives 429s with Retry-After and dropped connections on status requests', async () => {
+    const sim = await start(
+      scenario('faults:\n  job: { rateLimitRate: 0.2, retryAfter: 1, dropRate: 0.15 }')
+    )
+    const run = await runAction(inputs(sim))
+
+    expect(run.code).toBe(0)
+    expect(sim.log().some(e => e.fault === 'rate-limit')).toBe(true)
+    expect(sim.log().some(e => e.status === 'dropped')).toBe(true)
+    executedOnce(sim)
+  })
+
+  it('adopts the job when the execute answer is dropped after the job was created', async () => {
+    const sim = await start(scenario('faults:\n  execute: { acceptThenDrop: { first: 2 } }'))
+    const run = await runAction(inputs(sim))
+
+    expect(run.code).toBe(0)
+    expect(sim.log().filter(e => e.fault === 'accept-then-drop')).toHaveLength(2)
+    expect(run.stdout).toContain('submitted since the request: following it')
+    executedOnce(sim)
+  })
+
+  it('sends an execute again only after the job list shows it started nothing', async () => {
+    const sim = await start(scenario('faults:\n  execute: { errorRate: 0.5, errorCodes: [503] }'))
+    const run = await runAction(inputs(sim))
+
+    expect(run.code).toBe(0)
+    const refused = sim.log().filter(e => e.route === 'execute' && e.fault === 'error')
+    expect(refused.length).toBeGreaterThan(0)
+    // Every refused execute was followed by a look at the job list before anything was resent.
+    const routes = sim.log().map(e => `${e.route}:${e.fault ?? ''}`)
+    routes.forEach((route, i) => {
+      if (route === 'execute:error') expect(routes.slice(i + 1)).toContain('jobs:')
+    })
+    executedOnce(sim)
+  })
+
+  it('waits out a 60-second outage in the middle of the run', async () => {
+    const sim = await start(
+      scenario(
+        'downtime: { start: 2s, duration: 60s, mode: 503 }',
+        VENDOR.flat()
+          .map(w => `  ${w}: { duration: 1500ms }`)
+          .join('\n')
+      )
+    )
+    const run = await runAction(inputs(sim))
+
+    expect(run.code).toBe(0)
+    expect(run.outputs.result).toBe('success')
+    expect(sim.log().filter(e => e.fault === 'downtime').length).toBeGreaterThan(3)
+    executedOnce(sim)
+    expect(phasesOrdered(sim.stats().jobs, VENDOR).ok).toBe(true)
+  }, 180_000)
+})
+
+describe('cancellation', () => {
+  it('on SIGTERM cancels every running job, reports cancelled and exits non-zero', async () => {
+    const sim = await start(
+      scenario(
+        '',
+        ['  a: { duration: never }', '  b: { duration: never }', '  c: { duration: 1s }'].join('\n')
+      )
+    )
+    const run = await runAction(inputs(sim, { phases: 'a, b\nc' }), {
+      signal: { name: 'SIGTERM', when: /\[b\] submitted as job/ }
+    })
+
+    expect(run.code).toBe(1)
+    expect(run.outputs.result).toBe('cancelled')
+    expect(run.exitAfterSignalMs).toBeLessThan(15_000)
+    const jobs = sim.stats().jobs
+    expect(jobs.map(j => [j.workflow, j.state])).toEqual([
+      ['a', 'CANCELLED'],
+      ['b', 'CANCELLED']
+    ])
+    expect(run.summary).toContain('🛑 Data Studio run cancelled')
+    const results = JSON.parse(run.outputs.results ?? '[]') as { outcome: string }[]
+    expect(results.map(r => r.outcome)).toEqual(['cancelled', 'cancelled', 'skipped'])
+    // Nothing is left for the post step.
+    expect(JSON.parse(run.state.activeJobs ?? '[]')).toEqual([])
+  })
+
+  it('the post step cancels what a killed main step left running', async () => {
+    const sim = await start(scenario('', '  a: { duration: never }\n  b: { duration: 100ms }'))
+    const main = await runAction(inputs(sim, { phases: 'a, b' }), {
+      signal: { name: 'SIGKILL', when: /\[b\] ✅ success/ }
+    })
+    expect(main.code).toBeNull() // killed
+    const saved = JSON.parse(main.state.activeJobs ?? '[]') as { jobId: string; workflow: string }[]
+    expect(saved.map(j => j.workflow)).toEqual(['a'])
+    expect(main.state.activeJobs).not.toContain(KEY)
+
+    const post = await runAction(inputs(sim, { phases: 'a, b' }), {
+      state: { isPost: 'true', activeJobs: main.state.activeJobs ?? '' }
+    })
+    expect(post.code).toBe(0)
+    expect(post.stdout).toContain(`[a] job ${saved[0]?.jobId} cancelled`)
+    expect(sim.stats().jobs.find(j => j.workflow === 'a')?.state).toBe('CANCELLED')
+  })
+
+  it('a post step with nothing to do is silent', async () => {
+    const sim = await start(scenario(''))
+    const post = await runAction(inputs(sim), { state: { isPost: 'true', activeJobs: '[]' } })
+    expect(post.code).toBe(0)
+    expect(post.stdout).toBe('')
+    expect(sim.log()).toHaveLength(0)
+  })
+
+  it('with cancel-on-failure, cancels the failing phase siblings in Data Studio', async () => {
+    const sim = await start(
+      scenario(
+        '',
+        '  bad: { duration: 300ms, outcome: FAILED }\n  slow: { duration: never }\n  later: { duration: 1s }'
+      )
+    )
+    const run = await runAction(
+      inputs(sim, { phases: 'bad, slow\nlater', 'cancel-on-failure': 'true' })
+    )
+
+    expect(run.code).toBe(1)
+    expect(sim.stats().jobs.map(j => [j.workflow, j.state])).toEqual([
+      ['bad', 'FAILED'],
+      ['slow', 'CANCELLED']
+    ])
+    expect(run.stdout).toContain('stopped because bad failed and cancel-on-failure is on')
+  })
+})
+
+describe('TLS and proxies', () => {
+  const ca = readFileSync(new URL('ca.pem', TLS), 'utf8')
+
+  it('trusts a server signed by the CA given in ca-certificate (PEM text)', async () => {
+    const sim = await start(scenario(''), true)
+    const run = await runAction(inputs(sim, { phases: 'wf1', 'ca-certificate': ca }))
+    expect(sim.url).toMatch(/^https:/)
+    expect(run.code).toBe(0)
+  })
+
+  it('reads ca-certificate from a file path too', async () => {
+    const sim = await start(scenario(''), true)
+    const path = new URL('ca.pem', TLS).pathname
+    const run = await runAction(inputs(sim, { phases: 'wf1', 'ca-certificate': path }))
+    expect(run.code).toBe(0)
+  })
+
+  it('explains an untrusted certificate and names ca-certificate as the fix', async () => {
+    const sim = await start(scenario(''), true)
+    const run = await runAction(inputs(sim))
+
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(
+      /the TLS certificate of 127\.0\.0\.1:\d+ is not trusted \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)/
+    )
+    expect(run.stdout).toContain("pass that CA's certificate in 'ca-certificate'")
+    // Every later workflow is left alone: the same certificate would fail them too.
+    expect(sim.stats().executions).toEqual({})
+    expect(
+      JSON.parse(run.outputs.results ?? '[]').filter(
+        (r: { outcome: string }) => r.outcome === 'skipped'
+      )
+    ).toHaveLength(6)
+  })
+
+  it('with insecure-skip-tls-verify, connects and warns in the log and the summary', async () => {
+    const sim = await start(scenario(''), true)
+    const run = await runAction(inputs(sim, { phases: 'wf1', 'insecure-skip-tls-verify': 'true' }))
+
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain(
+      "::warning::TLS certificate verification is off ('insecure-skip-tls-verify: true')"
+    )
+    expect(run.summary).toContain('> [!WARNING]')
+  })
+
+  it('goes through the proxy in HTTP_PROXY, and around it for NO_PROXY hosts', async () => {
+    const sim = await start(scenario(''))
+    // A CONNECT proxy that knows one host name, which nothing else can resolve.
+    const tunnels: string[] = []
+    const proxy = createServer(socket => {
+      socket.once('data', head => {
+        const target = /^CONNECT (\S+) HTTP/.exec(head.toString())?.[1]
+        tunnels.push(target ?? '?')
+        if (target !== `datastudio.internal:${sim.port}`) {
+          socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n')
+          return
+        }
+        const upstream = connect(sim.port, '127.0.0.1', () => {
+          socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+          upstream.pipe(socket)
+          socket.pipe(upstream)
+        })
+        upstream.on('error', () => socket.destroy())
+        socket.on('error', () => upstream.destroy())
+      })
+    })
+    servers.push(proxy)
+    proxy.listen(0, '127.0.0.1')
+    await once(proxy, 'listening')
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`
+    const internal = {
+      ...inputs(sim),
+      'server-url': `http://datastudio.internal:${sim.port}`,
+      phases: 'wf1'
+    }
+
+    const proxied = await runAction(internal, {
+      env: { HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl }
+    })
+    expect(proxied.code).toBe(0)
+    expect(tunnels.length).toBeGreaterThan(0)
+    expect(new Set(tunnels)).toEqual(new Set([`datastudio.internal:${sim.port}`]))
+
+    tunnels.length = 0
+    const bypassed = await runAction(internal, {
+      env: { HTTP_PROXY: proxyUrl, NO_PROXY: 'datastudio.internal' }
+    })
+    expect(bypassed.code).toBe(1)
+    expect(tunnels).toEqual([])
+    expect(bypassed.stdout).toMatch(/datastudio\.internal/)
+  })
+})
+
+describe('the API key', () => {
+  it('is absent from every byte written, with debug logging on and a server that echoes it', async () => {
+    const sim = await start(
+      scenario(
+        'echoAuthorization: true',
+        '  wf1: { duration: 200ms, outcome: FAILED, message: failed }'
+      )
+    )
+    const env = { ACTIONS_STEP_DEBUG: 'true', RUNNER_DEBUG: '1' }
+    const good = await runAction(inputs(sim, { phases: 'wf1, typo' }), { env })
+    const refused = await runAction(inputs(sim, { 'api-key': `${KEY}-wrong` }), { env })
+
+    for (const run of [good, refused]) {
+      expect(run.stdout).toContain('::debug::')
+      expect(run.everything).not.toContain(KEY)
+    }
+    expect(good.masked).toEqual([KEY])
+    expect(refused.stdout).toContain('Authorization received: default ***')
+  })
+})
