@@ -29,6 +29,7 @@ function wf(
     finishedAt: ran ? at(10) : undefined,
     durationMs: ran ? 10_000 : undefined,
     steps: [],
+    stillRunning: false,
     ...extra
   }
 }
@@ -255,6 +256,22 @@ describe('renderJUnit', () => {
     )
     expect(wf3?.failure?.['#text']).toContain('Duration: 1m 6s (max-duration 1m).')
     expect(wf6?.failure?.['#text']).toContain('No Data Studio job was started.')
+    expect(wf2?.failure?.['#text']).not.toContain('may still be running')
+  })
+
+  it('warns when the job may still be running in Data Studio', () => {
+    const lost = runOf([
+      {
+        phase: 1,
+        skipped: undefined,
+        workflows: [wf(1, 'wf1', 'timed-out', { stillRunning: true })]
+      }
+    ])
+    expect(
+      parse(renderJUnit(lost)).testsuites.testsuite[0]?.testcase[0]?.failure?.['#text']
+    ).toContain(
+      'Data Studio job job-wf1.\nThe job may still be running in Data Studio: check it there.\n'
+    )
   })
 
   it('reports a successful workflow with its job and steps as system-out, without a failure', () => {

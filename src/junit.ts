@@ -95,6 +95,7 @@ function renderCase(r: WorkflowResult): string[] {
 function describeRun(r: WorkflowResult): string {
   const lines = [
     r.jobId === undefined ? 'No Data Studio job was started.' : `Data Studio job ${r.jobId}.`,
+    ...(r.stillRunning ? ['The job may still be running in Data Studio: check it there.'] : []),
     `Outcome: ${r.outcome}${r.state === undefined ? '' : `; last state ${r.state}`}.`
   ]
   if (r.durationMs !== undefined) {
