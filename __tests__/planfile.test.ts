@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { Ajv } from 'ajv'
 import { InputError } from '../src/errors.js'
@@ -6,6 +8,7 @@ import type { PlannedWorkflow } from '../src/plan.js'
 import {
   isInlinePlan,
   loadPlan,
+  readFileIfExists,
   readPlanFile,
   suggest,
   type PlanDefaults,
@@ -658,6 +661,21 @@ describe('isInlinePlan and loadPlan', () => {
       "Input 'plan' is 'plans': the file could not be read (EISDIR: illegal operation on a directory)."
     )
     expect(() => loadPlan('  ', readFile, base)).toThrow("Input 'plan' is empty")
+  })
+})
+
+describe('readFileIfExists', () => {
+  it('reads a file, gives undefined for a missing one and throws for other failures', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'planfile-'))
+    const file = join(dir, 'plan.yml')
+    writeFileSync(file, '- [wf1]\n')
+    expect(readFileIfExists(file)).toBe('- [wf1]\n')
+    expect(readFileIfExists(join(dir, 'missing.yml'))).toBeUndefined()
+    expect(() => readFileIfExists(dir)).toThrow(/EISDIR/)
+    expect(labels(loadPlan(file, readFileIfExists, base))).toEqual([['wf1']])
+    expect(() => loadPlan(dir, readFileIfExists, base)).toThrow(
+      /the file could not be read \(EISDIR/
+    )
   })
 })
 
