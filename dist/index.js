@@ -42073,11 +42073,29 @@ const githubLog = {
 const INSECURE_WARNING = "TLS certificate verification is off ('insecure-skip-tls-verify: true'): anyone between " +
     "this runner and Data Studio can read the API key. Prefer 'ca-certificate'.";
 async function run() {
+    try {
+        await runSteps();
+    }
+    catch (error) {
+        // Whatever went wrong, the step fails with a message rather than a stack trace.
+        setFailed(getErrorMessage(error));
+    }
+}
+/** core.saveState, which throws when the runner's state file is missing; the run goes on. */
+function main_saveState(name, value) {
+    try {
+        saveState(name, value);
+    }
+    catch (error) {
+        core_debug(`Could not save state '${name}': ${getErrorMessage(error)}`);
+    }
+}
+async function runSteps() {
     // Masked before anything else can log it, even before it is validated.
     const rawKey = getInput(Inputs.ApiKey);
     if (rawKey.trim() !== '')
         core_setSecret(rawKey.trim());
-    saveState(StateNames.IsPost, 'true');
+    main_saveState(StateNames.IsPost, 'true');
     let settings;
     try {
         settings = readSettings(name => getInput(name));
@@ -42116,7 +42134,7 @@ async function run() {
             signal: cancellation.signal
         }, 
         // The saved state first: by the time a line says a job ended, the post step knows it too.
-        allObservers(new ActiveJobsRecorder(value => saveState(StateNames.ActiveJobs, value)), new LogReporter(githubLog, settings.plan.length)));
+        allObservers(new ActiveJobsRecorder(value => main_saveState(StateNames.ActiveJobs, value)), new LogReporter(githubLog, settings.plan.length)));
         await report(result, settings);
     }
     catch (error) {

@@ -27,10 +27,28 @@ export const INSECURE_WARNING =
   "this runner and Data Studio can read the API key. Prefer 'ca-certificate'."
 
 export async function run(): Promise<void> {
+  try {
+    await runSteps()
+  } catch (error) {
+    // Whatever went wrong, the step fails with a message rather than a stack trace.
+    core.setFailed(getErrorMessage(error))
+  }
+}
+
+/** core.saveState, which throws when the runner's state file is missing; the run goes on. */
+function saveState(name: string, value: string): void {
+  try {
+    core.saveState(name, value)
+  } catch (error) {
+    core.debug(`Could not save state '${name}': ${getErrorMessage(error)}`)
+  }
+}
+
+async function runSteps(): Promise<void> {
   // Masked before anything else can log it, even before it is validated.
   const rawKey = core.getInput(Inputs.ApiKey)
   if (rawKey.trim() !== '') core.setSecret(rawKey.trim())
-  core.saveState(StateNames.IsPost, 'true')
+  saveState(StateNames.IsPost, 'true')
 
   let settings: Settings
   try {
@@ -75,7 +93,7 @@ export async function run(): Promise<void> {
       },
       // The saved state first: by the time a line says a job ended, the post step knows it too.
       allObservers(
-        new ActiveJobsRecorder(value => core.saveState(StateNames.ActiveJobs, value)),
+        new ActiveJobsRecorder(value => saveState(StateNames.ActiveJobs, value)),
         new LogReporter(githubLog, settings.plan.length)
       )
     )
