@@ -77,7 +77,7 @@ const BAD_INPUTS: [string, Record<string, string>, RegExp][] = [
     { 'insecure-skip-tls-verify': 'maybe' },
     /^Input 'insecure-skip-tls-verify' is 'maybe': expected true or false/
   ],
-  ['phases missing', { phases: '' }, /^Input 'phases' is required/],
+  ['phases missing', { phases: '' }, /^Input 'phases' \(or 'plan'\) is required/],
   ['phases: only comments', { phases: '# nothing yet\n\n' }, /^Input 'phases' has no workflows/],
   [
     'phases (lines): empty label',
@@ -195,7 +195,8 @@ async function cannedServer(
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
 }
 
-const isExecute = (req: IncomingMessage): boolean => req.url?.endsWith('/workflows/execute') === true
+const isExecute = (req: IncomingMessage): boolean =>
+  req.url?.endsWith('/workflows/execute') === true
 const RUNNING = JSON.stringify({ jobId: '1', state: 'RUNNING' })
 
 const BAD_ANSWERS: [

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { mermaidText, renderGantt } from '../src/gantt.js'
 import type { Outcome } from '../src/outcome.js'
 import type { PhaseResult, RunResult, WorkflowResult } from '../src/runner.js'
+import { runResult, workflowResult } from './fixtures/results.js'
 
 const T0 = Date.parse('2026-12-04T10:00:00.000Z')
 const at = (seconds: number): Date => new Date(T0 + seconds * 1000)
@@ -13,33 +14,19 @@ function wf(
   from?: number,
   to?: number
 ): WorkflowResult {
-  return {
+  return workflowResult({
     phase,
     workflow,
-    maxDurationMs: undefined,
-    minDurationMs: undefined,
     jobId: from === undefined ? undefined : `job-${workflow}`,
-    state: undefined,
     outcome,
-    reason: undefined,
     startedAt: from === undefined ? undefined : at(from),
     finishedAt: to === undefined ? undefined : at(to),
-    durationMs: from === undefined || to === undefined ? undefined : (to - from) * 1000,
-    steps: [],
-    stillRunning: false
-  }
+    durationMs: from === undefined || to === undefined ? undefined : (to - from) * 1000
+  })
 }
 
 function runOf(phases: PhaseResult[], durationMs = 100_000): RunResult {
-  const workflows = phases.flatMap(p => p.workflows)
-  return {
-    result: 'failure',
-    phases,
-    workflows,
-    startedAt: at(0),
-    finishedAt: new Date(T0 + durationMs),
-    durationMs
-  }
+  return runResult({ phases, startedAt: at(0), durationMs })
 }
 
 const ran = (phase: number, ...workflows: WorkflowResult[]): PhaseResult => ({

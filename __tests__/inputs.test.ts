@@ -58,7 +58,9 @@ describe('readSettings: defaults', () => {
       cancelOnFailure: false,
       requestTimeoutMs: 30_000,
       caCertificates: undefined,
-      insecureSkipTlsVerify: false
+      insecureSkipTlsVerify: false,
+      dryRun: false,
+      junitReport: undefined
     })
     expect(first(s)).toEqual({
       phase: 1,
@@ -397,8 +399,40 @@ describe('readSettings: the plan', () => {
     expect(errorOf({ phases: 'wf1, wf1' })).toMatch(/^Input 'phases': phase 1 lists 'wf1' twice/)
   })
 
-  it('requires phases', () => {
-    expect(errorOf({ phases: '\n ' })).toBe("Input 'phases' is required and was not given.")
+  it('requires phases or plan', () => {
+    expect(errorOf({ phases: '\n ' })).toBe(
+      "Input 'phases' (or 'plan') is required and was not given: name the workflows to run in " +
+        "'phases', or give a plan file in 'plan'."
+    )
+  })
+
+  it('refuses phases and plan together', () => {
+    expect(errorOf({ phases: 'wf1', plan: '- [wf1]' })).toMatch(
+      /^Inputs 'phases' and 'plan' are both given: use one/
+    )
+  })
+
+  it('reads a plan file inline, falling back to the inputs for what it does not say', () => {
+    const s = settings({
+      phases: '',
+      plan: '- [wf1, { workflow: wf2, max-duration: 5m }]',
+      'max-duration': '1h'
+    })
+    expect(s.plan.map(p => p.map(w => [w.workflow, w.maxDurationMs]))).toEqual([
+      [
+        ['wf1', 3_600_000],
+        ['wf2', 300_000]
+      ]
+    ])
+  })
+
+  it('reads a plan file from a path', () => {
+    const files: Record<string, string> = { 'plans/nightly.yml': 'phases:\n  - [a]\n  - [b, c]\n' }
+    const s = readSettings(
+      name => ({ ...REQUIRED, phases: '', plan: 'plans/nightly.yml' })[name] ?? '',
+      path => files[path]
+    )
+    expect(s.plan.map(p => p.map(w => w.workflow))).toEqual([['a'], ['b', 'c']])
   })
 })
 
@@ -423,11 +457,16 @@ describe('readSettings: errors come in input-table order', () => {
     [Inputs.Version, 'latest'],
     [Inputs.RefreshSources, 'no'],
     [Inputs.Parameters, '[1]'],
-    [Inputs.Space, 'a b']
+    [Inputs.Space, 'a b'],
+    [Inputs.DryRun, 'perhaps']
   ]
 
   it('lists every input of the table', () => {
-    expect(BAD.map(([name]) => name)).toEqual(Object.values(Inputs))
+    // plan is exclusive with phases (tested above); any junit-report path is acceptable.
+    const rest = Object.values(Inputs).filter(
+      name => name !== Inputs.Plan && name !== Inputs.JunitReport
+    )
+    expect(BAD.map(([name]) => name)).toEqual(rest)
   })
 
   it.each(BAD.map(([name], index) => [name, index] as const))(

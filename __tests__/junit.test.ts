@@ -5,6 +5,7 @@ import { validateXML } from 'xmllint-wasm'
 import { renderJUnit, xmlAttribute, xmlText } from '../src/junit.js'
 import type { Outcome } from '../src/outcome.js'
 import type { PhaseResult, RunResult, WorkflowResult } from '../src/runner.js'
+import { runResult, workflowResult } from './fixtures/results.js'
 
 const T0 = Date.parse('2026-12-04T10:00:00.000Z')
 const at = (seconds: number): Date => new Date(T0 + seconds * 1000)
@@ -16,34 +17,27 @@ function wf(
   extra: Partial<WorkflowResult> = {}
 ): WorkflowResult {
   const ran = outcome !== 'skipped'
-  return {
+  return workflowResult({
     phase,
     workflow,
-    maxDurationMs: undefined,
-    minDurationMs: undefined,
     jobId: ran ? `job-${workflow}` : undefined,
     state: ran ? (outcome === 'success' ? 'COMPLETED' : 'FAILED') : undefined,
     outcome,
-    reason: undefined,
     startedAt: ran ? at(0) : undefined,
     finishedAt: ran ? at(10) : undefined,
     durationMs: ran ? 10_000 : undefined,
-    steps: [],
-    stillRunning: false,
     ...extra
-  }
+  })
 }
 
 function runOf(phases: PhaseResult[]): RunResult {
   const workflows = phases.flatMap(p => p.workflows)
-  return {
+  return runResult({
     result: workflows.every(w => w.outcome === 'success') ? 'success' : 'failure',
     phases,
-    workflows,
     startedAt: at(0),
-    finishedAt: at(95.5),
     durationMs: 95_500
-  }
+  })
 }
 
 /** A run with every outcome: phase 1 succeeds, phase 2 has each failure, phase 3 is skipped. */

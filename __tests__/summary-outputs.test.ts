@@ -2,8 +2,9 @@ import { describe, expect, it } from '@jest/globals'
 import { verdictLine } from '../src/log.js'
 import { failureLine } from '../src/outcome.js'
 import { Outputs, runOutputs } from '../src/outputs.js'
-import type { PhaseResult, RunResult, WorkflowResult } from '../src/runner.js'
+import type { PhaseResult, RunResult } from '../src/runner.js'
 import { renderSummary } from '../src/summary.js'
+import { runResult, workflowResult } from './fixtures/results.js'
 
 const CONTEXT = { serverUrl: 'https://ds.example.com:7701', environment: 'prod', tenancy: '1' }
 const T0 = Date.parse('2026-12-04T10:00:00.000Z')
@@ -13,24 +14,7 @@ const SKIP_REASON = 'phase 2 failed (wf2, wf3) and fail-fast is on'
 const NASTY_REASON =
   "Data Studio reported FAILED in step 'Validate | addresses': bad | value <b>bold</b> & more\nsecond line"
 
-function workflow(
-  fields: Partial<WorkflowResult> & Pick<WorkflowResult, 'phase' | 'workflow'>
-): WorkflowResult {
-  return {
-    maxDurationMs: undefined,
-    minDurationMs: undefined,
-    jobId: undefined,
-    state: undefined,
-    outcome: 'success',
-    reason: undefined,
-    startedAt: undefined,
-    finishedAt: undefined,
-    durationMs: undefined,
-    steps: [],
-    stillRunning: false,
-    ...fields
-  }
-}
+const workflow = workflowResult
 
 const WF1 = workflow({
   phase: 1,
@@ -100,23 +84,14 @@ const PHASES: PhaseResult[] = [
   { phase: 3, skipped: SKIP_REASON, workflows: [WF5] }
 ]
 
-const RUN: RunResult = {
-  result: 'failure',
-  phases: PHASES,
-  workflows: [WF1, WF2, WF3, WF4, WF5],
-  startedAt: at(0),
-  finishedAt: at(125.43),
-  durationMs: 125_430
-}
+const RUN: RunResult = runResult({ phases: PHASES, startedAt: at(0), durationMs: 125_430 })
 
-const SUCCESS: RunResult = {
+const SUCCESS: RunResult = runResult({
   result: 'success',
   phases: [{ phase: 1, skipped: undefined, workflows: [WF1, { ...WF4, phase: 1 }] }],
-  workflows: [WF1, { ...WF4, phase: 1 }],
   startedAt: at(0),
-  finishedAt: at(65),
   durationMs: 65_000
-}
+})
 
 /** The Markdown between one `### Phase` heading and the next. */
 function sections(markdown: string): string[] {

@@ -5,13 +5,13 @@
  * request is sent.
  */
 import { X509Certificate } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import type { VersionChoice } from './contract.js'
 import { DURATION_FORMS, parseDurationMs } from './duration.js'
 import { InputError, invalidInput, quote } from './errors.js'
 import { parsePhaseList } from './phases.js'
 import { buildPlan, type Plan } from './plan.js'
+import { loadPlan, readFileIfExists, type ReadFile } from './planfile.js'
 
 /** Input names: the public interface, shared by action.yml, the code and the tests. */
 export const Inputs = {
@@ -25,6 +25,7 @@ export const Inputs = {
   InsecureSkipTlsVerify: 'insecure-skip-tls-verify',
   // The plan and how it runs.
   Phases: 'phases',
+  Plan: 'plan',
   MaxDuration: 'max-duration',
   MinDuration: 'min-duration',
   Timeout: 'timeout',
@@ -35,7 +36,10 @@ export const Inputs = {
   Version: 'version',
   RefreshSources: 'refresh-sources',
   Parameters: 'parameters',
-  Space: 'space'
+  Space: 'space',
+  // What to do and report.
+  DryRun: 'dry-run',
+  JunitReport: 'junit-report'
 } as const
 
 /** Defaults, applied when an input is empty (action.yml states the same values). */
@@ -49,7 +53,8 @@ export const Defaults = {
   [Inputs.RefreshSources]: 'false',
   [Inputs.RequestTimeout]: '30s',
   [Inputs.CancelOnFailure]: 'false',
-  [Inputs.InsecureSkipTlsVerify]: 'false'
+  [Inputs.InsecureSkipTlsVerify]: 'false',
+  [Inputs.DryRun]: 'false'
 } as const
 
 /** What it takes to talk to the server: all the post step needs. */
@@ -72,20 +77,14 @@ export interface Settings extends Connection {
   maxParallel: number
   failFast: boolean
   cancelOnFailure: boolean
+  /** Check everything, execute nothing. */
+  dryRun: boolean
+  /** Where to write a JUnit XML report; undefined = none. */
+  junitReport: string | undefined
 }
 
 /** Reads one input's text; empty when it was not given. */
 export type InputReader = (name: string) => string
-/** Reads a file named by an input; undefined when it cannot be read. */
-export type FileReader = (path: string) => string | undefined
-
-export function readFileOrUndefined(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch {
-    return undefined
-  }
-}
 
 /** The input's trimmed text, or its default when it is empty. */
 function textOf(read: InputReader): (name: string) => string {
@@ -97,7 +96,7 @@ function textOf(read: InputReader): (name: string) => string {
 
 export function readConnection(
   read: InputReader,
-  readFile: FileReader = readFileOrUndefined
+  readFile: ReadFile = readFileIfExists
 ): Connection {
   const text = textOf(read)
   return {
@@ -114,14 +113,14 @@ export function readConnection(
   }
 }
 
-export function readSettings(
-  read: InputReader,
-  readFile: FileReader = readFileOrUndefined
-): Settings {
+export function readSettings(read: InputReader, readFile: ReadFile = readFileIfExists): Settings {
   const text = textOf(read)
   // Validated in the order of the inputs table, so the first error reported is the first input.
   const connection = readConnection(read, readFile)
-  const phases = parsePhaseList(required(Inputs.Phases, read(Inputs.Phases)), Inputs.Phases)
+  const planSource = readPlanSource(read)
+  // A phase list stands alone; a plan file falls back to the inputs below, so it is read last.
+  const phases =
+    planSource.kind === 'phases' ? parsePhaseList(planSource.text, Inputs.Phases) : undefined
   const limits = {
     maxDurationMs: readOptionalDuration(Inputs.MaxDuration, text(Inputs.MaxDuration)),
     minDurationMs: readOptionalDuration(Inputs.MinDuration, text(Inputs.MinDuration))
@@ -147,15 +146,44 @@ export function readSettings(
     parameters: readParameters(text(Inputs.Parameters)),
     space: text(Inputs.Space) === '' ? undefined : readLabel(Inputs.Space, text(Inputs.Space))
   }
+  const dryRun = readBoolean(Inputs.DryRun, text(Inputs.DryRun))
+  const junitReport = text(Inputs.JunitReport) === '' ? undefined : text(Inputs.JunitReport)
+  const base = { ...limits, execute }
   return {
     ...connection,
-    plan: buildPlan(phases, limits, execute),
+    plan:
+      phases !== undefined
+        ? buildPlan(phases, limits, execute)
+        : loadPlan(planSource.text, readFile, base, Inputs.Plan),
     timeoutMs,
     pollIntervalMs,
     maxParallel,
     failFast,
-    cancelOnFailure
+    cancelOnFailure,
+    dryRun,
+    junitReport
   }
+}
+
+/** Exactly one of `phases` and `plan`. The plan itself is read after every input is checked. */
+function readPlanSource(read: InputReader): { kind: 'phases' | 'plan'; text: string } {
+  const phases = read(Inputs.Phases)
+  const plan = read(Inputs.Plan)
+  const hasPhases = phases.trim() !== ''
+  const hasPlan = plan.trim() !== ''
+  if (hasPhases && hasPlan) {
+    throw new InputError(
+      `Inputs '${Inputs.Phases}' and '${Inputs.Plan}' are both given: use one — '${Inputs.Phases}' ` +
+        `for a list of workflows, '${Inputs.Plan}' for a plan file with per-workflow settings.`
+    )
+  }
+  if (!hasPhases && !hasPlan) {
+    throw new InputError(
+      `Input '${Inputs.Phases}' (or '${Inputs.Plan}') is required and was not given: name the ` +
+        `workflows to run in '${Inputs.Phases}', or give a plan file in '${Inputs.Plan}'.`
+    )
+  }
+  return hasPhases ? { kind: 'phases', text: phases } : { kind: 'plan', text: plan }
 }
 
 function required(name: string, value: string): string {
@@ -206,10 +234,15 @@ function withoutCredentials(value: string): string {
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
 
 /** PEM text, or the path of a PEM file; every certificate in it must parse. */
-function readCaCertificate(value: string, readFile: FileReader): string | undefined {
+function readCaCertificate(value: string, readFile: ReadFile): string | undefined {
   if (value === '') return undefined
   const inline = value.includes('-----BEGIN')
-  const pem = inline ? value : readFile(value)
+  let pem: string | undefined
+  try {
+    pem = inline ? value : readFile(value)
+  } catch {
+    pem = undefined // unreadable (a folder, no permission): said below like a missing file
+  }
   if (pem === undefined) {
     throw invalidInput(
       Inputs.CaCertificate,

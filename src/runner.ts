@@ -4,13 +4,14 @@
  * nothing of GitHub: what happens is told to a RunObserver, and the result is plain data.
  */
 import { ApiError, type DataStudioApi, type FailureKind } from './client.js'
-import type { JobStatus, Step } from './contract.js'
+import { JobState, type JobStatus, type Step } from './contract.js'
 import { formatDuration } from './duration.js'
 import { getErrorMessage } from './errors.js'
 import { judgeEndedJob, jobDurationMs, type Outcome, type Verdict } from './outcome.js'
 import type { DurationLimits, Plan, PlannedWorkflow } from './plan.js'
 import { nextPollDelay, pollSchedule, type PollSchedule } from './polling.js'
 import { sleep, type RetryPolicy } from './retry.js'
+import { judgeStepChecks, type CheckResult } from './stepchecks.js'
 import { submitWorkflow } from './submit.js'
 
 export interface WorkflowResult extends DurationLimits {
@@ -27,6 +28,10 @@ export interface WorkflowResult extends DurationLimits {
   steps: Step[]
   /** True when the job may still be running in Data Studio (it could not be cancelled, or was lost track of). */
   stillRunning: boolean
+  /** The plan's checks on the step results, judged when the job COMPLETED. */
+  checks: CheckResult[]
+  /** What kind of failure stopped the workflow before it had a job, if one did. */
+  failureKind: FailureKind | undefined
 }
 
 export interface PhaseResult {
@@ -40,6 +45,8 @@ export type RunVerdict = 'success' | 'failure' | 'cancelled'
 
 export interface RunResult {
   result: RunVerdict
+  /** The failure that stopped the run from starting more workflows (a refused key, say). */
+  stoppedBy: FailureKind | undefined
   phases: PhaseResult[]
   /** Every workflow in plan order. */
   workflows: WorkflowResult[]
@@ -92,6 +99,7 @@ class RunContext implements Scope {
   stopReason: StopReason | undefined
   /** An error that dooms every later request (a refused key); later workflows are not started. */
   fatal: string | undefined
+  fatalKind: FailureKind | undefined
   readonly schedule: PollSchedule
   readonly started = Date.now()
   private timer: NodeJS.Timeout | undefined
@@ -201,6 +209,7 @@ export async function runPlan(
   const workflows = phases.flatMap(p => p.workflows)
   const finished = Date.now()
   return {
+    stoppedBy: ctx.fatalKind,
     result:
       ctx.stopReason?.kind === 'cancelled'
         ? 'cancelled'
@@ -262,7 +271,9 @@ function skippedResult(workflow: PlannedWorkflow, reason: string): WorkflowResul
     finishedAt: undefined,
     durationMs: undefined,
     steps: [],
-    stillRunning: false
+    stillRunning: false,
+    checks: [],
+    failureKind: undefined
   }
 }
 
@@ -283,9 +294,17 @@ async function runWorkflow(
       ctx.options.retryPolicy
     )
   } catch (error) {
-    const dooms = error instanceof ApiError ? DOOMS_THE_RUN[error.kind] : undefined
-    if (dooms !== undefined) ctx.fatal ??= dooms
-    return { ...skippedResult(workflow, getErrorMessage(error)), outcome: 'failed' }
+    const kind = error instanceof ApiError ? error.kind : undefined
+    const dooms = kind === undefined ? undefined : DOOMS_THE_RUN[kind]
+    if (dooms !== undefined && ctx.fatal === undefined) {
+      ctx.fatal = dooms
+      ctx.fatalKind = kind
+    }
+    return {
+      ...skippedResult(workflow, getErrorMessage(error)),
+      outcome: 'failed',
+      failureKind: kind
+    }
   }
   return new JobFollower(workflow, jobId, ctx, scope).follow()
 }
@@ -350,7 +369,18 @@ class JobFollower {
       if (job.stateClass !== 'active') {
         const end = Date.now()
         const duration = jobDurationMs(job, this.submitted, end)
-        return this.result(judgeEndedJob(job, duration, this.workflow), end, duration)
+        const verdict = judgeEndedJob(job, duration, this.workflow)
+        if (job.state !== JobState.Completed || this.workflow.checks.length === 0) {
+          return this.result(verdict, end, duration)
+        }
+        // Only a COMPLETED job has step results worth checking; a failed check fails it.
+        const checks = judgeStepChecks(this.workflow.checks, job.steps)
+        const failed = checks.results.filter(r => !r.passed).map(r => r.description)
+        const checked: Verdict =
+          verdict.outcome === 'success' && failed.length > 0
+            ? { outcome: 'failed', reason: `step checks failed: ${failed.join('; ')}` }
+            : verdict
+        return this.result(checked, end, duration, false, checks.results)
       }
       if (Date.now() >= maxDeadline) {
         const limit = formatDuration(this.workflow.maxDurationMs ?? 0)
@@ -396,7 +426,8 @@ class JobFollower {
     verdict: Verdict,
     end: number,
     durationMs?: number,
-    stillRunning = false
+    stillRunning = false,
+    checks: CheckResult[] = []
   ): WorkflowResult {
     const job = this.last
     return {
@@ -412,7 +443,9 @@ class JobFollower {
       finishedAt: job?.finishedAt ?? new Date(end),
       durationMs: durationMs ?? end - this.submitted,
       steps: job?.steps ?? [],
-      stillRunning
+      stillRunning,
+      checks,
+      failureKind: undefined
     }
   }
 
