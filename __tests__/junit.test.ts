@@ -379,3 +379,12 @@ describe('xmlText and xmlAttribute', () => {
     expect(xmlAttribute('a\tb\nc\r\nd "e"')).toBe('a&#9;b&#10;c&#13;&#10;d &quot;e&quot;')
   })
 })
+
+describe('the schema the report is held to', () => {
+  it('refuses a case without its time, or a suite without its counts', async () => {
+    const noTime = renderJUnit(run).replace(/(<testcase [^>]*?) time="[^"]*"/, '$1')
+    expect((await validate(noTime)).valid).toBe(false)
+    const noCounts = renderJUnit(run).replace(/(<testsuite [^>]*?) failures="\d+"/, '$1')
+    expect((await validate(noCounts)).valid).toBe(false)
+  })
+})

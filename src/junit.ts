@@ -107,6 +107,12 @@ function describeRun(r: WorkflowResult): string {
       `Duration: ${formatDuration(r.durationMs)}${limits.length === 0 ? '' : ` (${limits.join(', ')})`}.`
     )
   }
+  if (r.checks.length > 0) {
+    lines.push('Step checks:')
+    for (const check of r.checks) {
+      lines.push(`  ${check.passed ? 'passed' : 'FAILED'}: ${check.description}`)
+    }
+  }
   if (r.steps.length > 0) {
     lines.push('Steps:')
     for (const step of r.steps) {

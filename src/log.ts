@@ -80,6 +80,11 @@ export class LogReporter implements RunObserver {
   workflowFinished(result: WorkflowResult): void {
     const took = result.durationMs === undefined ? '' : ` in ${formatDuration(result.durationMs)}`
     const why = result.reason === undefined ? '' : `: ${result.reason}`
+    for (const check of result.checks) {
+      this.sink.info(
+        `[${result.workflow}]   check ${check.passed ? '✓' : '✗'} ${check.description}`
+      )
+    }
     this.sink.info(
       `[${result.workflow}] ${OUTCOME_SYMBOL[result.outcome]} ${result.outcome}${took}${why}`
     )

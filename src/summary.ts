@@ -4,6 +4,7 @@
  * renders data, so it can be tested and written anywhere (the runner's summary file or a CLI's).
  */
 import { formatDuration } from './duration.js'
+import { renderGantt } from './gantt.js'
 import { OUTCOME_SYMBOL, verdictLine } from './log.js'
 import { formatCounters } from './outcome.js'
 import type { PhaseResult, RunResult, WorkflowResult } from './runner.js'
@@ -31,6 +32,8 @@ export function renderSummary(run: RunResult, context: SummaryContext): string {
       `started ${run.startedAt.toISOString()}`,
     ''
   ]
+  const timeline = renderGantt(run)
+  if (timeline !== '') lines.push(timeline, '')
   for (const phase of run.phases) lines.push(...renderPhase(phase, run.phases.length))
   return lines.join('\n')
 }
@@ -72,6 +75,18 @@ function renderPhase(phase: PhaseResult, count: number): string[] {
       }
     }
     lines.push('', '</details>', '')
+  }
+  const withChecks = phase.workflows.filter(r => r.checks.length > 0)
+  if (withChecks.length > 0) {
+    lines.push('| Workflow | Step check | Result |', '| --- | --- | --- |')
+    for (const r of withChecks) {
+      for (const check of r.checks) {
+        lines.push(
+          row([`\`${r.workflow}\``, check.description, check.passed ? '✅ passed' : '❌ failed'])
+        )
+      }
+    }
+    lines.push('')
   }
   return lines
 }
