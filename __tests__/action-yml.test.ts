@@ -42,3 +42,29 @@ describe('action.yml', () => {
     }
   })
 })
+
+describe('the README', () => {
+  it('shows a plan file that the action accepts', async () => {
+    const { readPlanFile } = await import('../src/planfile.js')
+    const example = /```yaml\n(# datastudio\/nightly\.yml\n[\s\S]*?)```/.exec(readme)?.[1]
+    expect(example).toBeDefined()
+    const base = {
+      maxDurationMs: undefined,
+      minDurationMs: undefined,
+      execute: {
+        version: 'PublishedOnly' as const,
+        refreshSources: false,
+        parameters: undefined,
+        space: undefined
+      }
+    }
+    const plan = readPlanFile(example as string, base, 'README')
+    expect(plan.map(phase => phase.map(w => w.workflow))).toEqual([
+      ['refresh-reference-data'],
+      ['load-customers', 'validate-addresses'],
+      ['match-and-merge']
+    ])
+    expect(plan[2]?.[0]?.maxDurationMs).toBeUndefined()
+    expect(plan[1]?.[1]?.checks).toHaveLength(2)
+  })
+})
