@@ -338,13 +338,15 @@ class JobFollower {
       this.workflow.maxDurationMs === undefined
         ? Infinity
         : this.submitted + this.workflow.maxDurationMs
+    // Checks are spaced from the start of the previous one, so a slow answer does not stretch
+    // the gap between two looks at the job past poll-interval.
+    let lastCheck = this.submitted
     for (;;) {
       const now = Date.now()
-      const wait = Math.min(
-        nextPollDelay(now - this.submitted, this.ctx.schedule, this.ctx.options.random),
-        maxDeadline - now
-      )
-      await sleep(wait, this.scope.signal)
+      const due =
+        lastCheck + nextPollDelay(now - this.submitted, this.ctx.schedule, this.ctx.options.random)
+      await sleep(Math.min(due, maxDeadline) - now, this.scope.signal)
+      lastCheck = Date.now()
       const stop = this.scope.stopReason
       if (stop !== undefined) return this.stopped(stop)
       let job: JobStatus
