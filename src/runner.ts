@@ -4,14 +4,15 @@
  * nothing of GitHub: what happens is told to a RunObserver, and the result is plain data.
  */
 import { ApiError, type DataStudioApi, type FailureKind } from './client.js'
-import { JobState, type JobStatus, type Step } from './contract.js'
+import type { JobStatus, Step } from './contract.js'
 import { formatDuration } from './duration.js'
 import { getErrorMessage } from './errors.js'
-import { judgeEndedJob, jobDurationMs, type Outcome, type Verdict } from './outcome.js'
+import { followJob } from './follow.js'
+import type { Outcome } from './outcome.js'
 import type { DurationLimits, Plan, PlannedWorkflow } from './plan.js'
-import { nextPollDelay, pollSchedule, type PollSchedule } from './polling.js'
-import { sleep, type RetryPolicy } from './retry.js'
-import { judgeStepChecks, type CheckResult } from './stepchecks.js'
+import { pollSchedule, type PollSchedule } from './polling.js'
+import type { RetryPolicy } from './retry.js'
+import type { CheckResult } from './stepchecks.js'
 import { submitWorkflow } from './submit.js'
 
 export interface WorkflowResult extends DurationLimits {
@@ -84,17 +85,25 @@ export interface RunOptions {
   random?: () => number
 }
 
-type StopReason = { kind: 'cancelled' | 'timeout' | 'sibling-failed'; text: string }
+export type StopReason = { kind: 'cancelled' | 'timeout' | 'sibling-failed'; text: string }
 
 /** Something that can be told to stop, and says why nothing more may start. */
-interface Scope {
+export interface Scope {
   readonly signal: AbortSignal
   readonly stopReason: StopReason | undefined
   readonly notStartingBecause: string | undefined
 }
 
+/** What following one job needs of the run. */
+export interface FollowContext {
+  readonly api: DataStudioApi
+  readonly schedule: PollSchedule
+  readonly observer: RunObserver
+  readonly options: Pick<RunOptions, 'random'>
+}
+
 /** State shared by the workflows of one run. */
-class RunContext implements Scope {
+class RunContext implements Scope, FollowContext {
   readonly stop = new AbortController()
   stopReason: StopReason | undefined
   /** An error that dooms every later request (a refused key); later workflows are not started. */
@@ -306,7 +315,8 @@ async function runWorkflow(
       failureKind: kind
     }
   }
-  return new JobFollower(workflow, jobId, ctx, scope).follow()
+  ctx.observer.jobSubmitted?.(workflow, jobId)
+  return followJob(workflow, jobId, ctx, scope)
 }
 
 /** Failures that every later request would meet too: nothing more is started after one. */
@@ -315,164 +325,4 @@ const DOOMS_THE_RUN: Partial<Record<FailureKind, string>> = {
   forbidden: 'Data Studio refused the API key (403)',
   tls: "the server's TLS certificate is not trusted",
   unresolvable: "the server's host name does not resolve"
-}
-
-/** Follows one job from submission to its end, reporting what changes. */
-class JobFollower {
-  private readonly submitted = Date.now()
-  private last: JobStatus | undefined
-  private readonly stepStates = new Map<string, string>()
-  private unknownStatesSeen = new Set<string>()
-
-  constructor(
-    private readonly workflow: PlannedWorkflow,
-    private readonly jobId: string,
-    private readonly ctx: RunContext,
-    private readonly scope: Scope
-  ) {
-    ctx.observer.jobSubmitted?.(workflow, jobId)
-  }
-
-  async follow(): Promise<WorkflowResult> {
-    const maxDeadline =
-      this.workflow.maxDurationMs === undefined
-        ? Infinity
-        : this.submitted + this.workflow.maxDurationMs
-    // Checks are spaced from the start of the previous one, so a slow answer does not stretch
-    // the gap between two looks at the job past poll-interval.
-    let lastCheck = this.submitted
-    for (;;) {
-      const now = Date.now()
-      const due =
-        lastCheck + nextPollDelay(now - this.submitted, this.ctx.schedule, this.ctx.options.random)
-      await sleep(Math.min(due, maxDeadline) - now, this.scope.signal)
-      lastCheck = Date.now()
-      const stop = this.scope.stopReason
-      if (stop !== undefined) return this.stopped(stop)
-      let job: JobStatus
-      try {
-        job = await this.ctx.api.getJob(this.jobId, this.scope.signal)
-      } catch (error) {
-        const stopNow = this.scope.stopReason
-        if (stopNow !== undefined) return this.stopped(stopNow)
-        return this.result(
-          {
-            outcome: 'failed',
-            reason:
-              `lost track of job ${this.jobId}: ${getErrorMessage(error)} ` +
-              'It may still be running in Data Studio.'
-          },
-          Date.now(),
-          undefined,
-          true
-        )
-      }
-      this.report(job)
-      if (job.stateClass !== 'active') {
-        const end = Date.now()
-        const duration = jobDurationMs(job, this.submitted, end)
-        const verdict = judgeEndedJob(job, duration, this.workflow)
-        if (job.state !== JobState.Completed || this.workflow.checks.length === 0) {
-          return this.result(verdict, end, duration)
-        }
-        // Only a COMPLETED job has step results worth checking; a failed check fails it.
-        const checks = judgeStepChecks(this.workflow.checks, job.steps)
-        const failed = checks.results.filter(r => !r.passed).map(r => r.description)
-        const checked: Verdict =
-          verdict.outcome === 'success' && failed.length > 0
-            ? { outcome: 'failed', reason: `step checks failed: ${failed.join('; ')}` }
-            : verdict
-        return this.result(checked, end, duration, false, checks.results)
-      }
-      if (Date.now() >= maxDeadline) {
-        const limit = formatDuration(this.workflow.maxDurationMs ?? 0)
-        return this.cancelAndReport('timed-out', `still ${job.state} after max-duration ${limit}`)
-      }
-    }
-  }
-
-  private async stopped(reason: StopReason): Promise<WorkflowResult> {
-    switch (reason.kind) {
-      case 'cancelled':
-        return this.cancelAndReport('cancelled', 'the run was cancelled')
-      case 'sibling-failed':
-        return this.cancelAndReport('cancelled', `stopped because ${reason.text}`)
-      case 'timeout':
-        return this.cancelAndReport('timed-out', `still running when ${reason.text}`)
-    }
-  }
-
-  private async cancelAndReport(outcome: Outcome, why: string): Promise<WorkflowResult> {
-    let cancelled: string
-    let stillRunning = true
-    try {
-      if (await this.ctx.api.cancel(this.jobId)) {
-        cancelled = `job ${this.jobId} cancelled in Data Studio`
-        stillRunning = false
-      } else {
-        cancelled = `this Data Studio has no cancel endpoint: stop job ${this.jobId} there by hand`
-      }
-    } catch (error) {
-      cancelled = `could not cancel job ${this.jobId} (${getErrorMessage(error)}): stop it in Data Studio by hand`
-    }
-    const end = Date.now()
-    return this.result(
-      { outcome, reason: `${why}; ${cancelled}` },
-      end,
-      end - this.submitted,
-      stillRunning
-    )
-  }
-
-  private result(
-    verdict: Verdict,
-    end: number,
-    durationMs?: number,
-    stillRunning = false,
-    checks: CheckResult[] = []
-  ): WorkflowResult {
-    const job = this.last
-    return {
-      phase: this.workflow.phase,
-      workflow: this.workflow.workflow,
-      maxDurationMs: this.workflow.maxDurationMs,
-      minDurationMs: this.workflow.minDurationMs,
-      jobId: this.jobId,
-      state: job?.state,
-      outcome: verdict.outcome,
-      reason: verdict.reason,
-      startedAt: job?.startedAt ?? job?.submittedAt ?? new Date(this.submitted),
-      finishedAt: job?.finishedAt ?? new Date(end),
-      durationMs: durationMs ?? end - this.submitted,
-      steps: job?.steps ?? [],
-      stillRunning,
-      checks,
-      failureKind: undefined
-    }
-  }
-
-  /** One notice per state change and per step change, never one per poll. */
-  private report(job: JobStatus): void {
-    const elapsed = Date.now() - this.submitted
-    if (job.state !== this.last?.state) {
-      if (job.unknownState && !this.unknownStatesSeen.has(job.state)) {
-        this.unknownStatesSeen.add(job.state)
-        this.ctx.observer.notice?.(
-          this.workflow,
-          `job ${this.jobId} reports state '${job.state}', which the action does not know; ` +
-            'it is treated as still running, bounded by max-duration and timeout'
-        )
-      }
-      this.ctx.observer.jobStateChanged?.(this.workflow, job, elapsed)
-    }
-    for (const [index, step] of job.steps.entries()) {
-      const key = `${index}:${step.name}`
-      const fingerprint = `${step.state} ${JSON.stringify(step.counters)}`
-      if (this.stepStates.get(key) !== fingerprint) {
-        this.stepStates.set(key, fingerprint)
-        this.ctx.observer.stepChanged?.(this.workflow, step, elapsed)
-      }
-    }
-    this.last = job
-  }
 }
