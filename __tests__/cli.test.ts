@@ -2,13 +2,14 @@
  * End to end: the CLI bundle, dist/cli/index.js, run as a process the way cron or Task Scheduler
  * runs it, against the simulator over real HTTP on loopback. Run `npm run build` first.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import packageJson from '../package.json' with { type: 'json' }
-import { startSimulator, type RunningSimulator } from '../src/simulator/server.js'
+import type { RunningSimulator } from '../src/simulator/server.js'
+import { startTestSimulator } from './fixtures/simulator.js'
 
 const CLI_BUNDLE = resolve(import.meta.dirname, '../dist/cli/index.js')
 const KEY = 'cli-Secret-Key-4b3a2c'
@@ -68,12 +69,10 @@ const WORKFLOWS = `
   bad: { duration: 200ms, outcome: FAILED, message: Address rules failed }
   forever: { duration: never }`
 
-let simulator: RunningSimulator | undefined
 let dir: string
 
-async function start(text = scenario(WORKFLOWS)): Promise<RunningSimulator> {
-  simulator = await startSimulator(text)
-  return simulator
+function start(text = scenario(WORKFLOWS)): Promise<RunningSimulator> {
+  return startTestSimulator(text)
 }
 
 /** The key from the environment, as the docs recommend. */
@@ -87,11 +86,6 @@ beforeAll(() => {
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true })
-})
-
-afterEach(async () => {
-  await simulator?.close()
-  simulator = undefined
 })
 
 describe('the CLI bundle', () => {

@@ -2,11 +2,12 @@
  * End to end: the committed dist/index.js, run as a process the way a runner runs it, against
  * the simulator over real HTTP on loopback. What the server saw is read from its request log.
  */
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { existsSync } from 'node:fs'
 import { phasesOrdered } from '../src/simulator/log.js'
-import { startSimulator, type RunningSimulator } from '../src/simulator/server.js'
+import type { RunningSimulator } from '../src/simulator/server.js'
 import { ACTION_BUNDLE, runAction } from './fixtures/action-process.js'
+import { startTestSimulator } from './fixtures/simulator.js'
 
 const KEY = 'e2e-Secret-Key-9f8e7d'
 const VENDOR = [['wf1'], ['wf2', 'wf3', 'wf4'], ['wf5', 'wf6'], ['wf7']]
@@ -33,12 +34,7 @@ const VENDOR_WORKFLOWS = `
   wf6: { duration: 500ms }
   wf7: { duration: 200ms }`
 
-let simulator: RunningSimulator | undefined
-
-async function start(text: string): Promise<RunningSimulator> {
-  simulator = await startSimulator(text)
-  return simulator
-}
+const start = (text: string): Promise<RunningSimulator> => startTestSimulator(text)
 
 function inputs(sim: RunningSimulator, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -49,11 +45,6 @@ function inputs(sim: RunningSimulator, extra: Record<string, string> = {}): Reco
     ...extra
   }
 }
-
-afterEach(async () => {
-  await simulator?.close()
-  simulator = undefined
-})
 
 describe('the bundled action against the simulator', () => {
   it('is built: dist/index.js exists (run npm run build)', () => {

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { XMLParser } from 'fast-xml-parser'
 import { validateXML } from 'xmllint-wasm'
-import { startSimulator, type RunningSimulator } from '../src/simulator/server.js'
+import type { RunningSimulator } from '../src/simulator/server.js'
 import { runAction } from './fixtures/action-process.js'
+import { startTestSimulator } from './fixtures/simulator.js'
 
 const KEY = 'plan-e2e-Key-31c'
 const SCENARIO = `
@@ -28,18 +29,15 @@ workflows:
   publish: { duration: 200ms }
 `
 
-let sim: RunningSimulator | undefined
 let dir: string | undefined
 
-afterEach(async () => {
-  await sim?.close()
-  sim = undefined
+afterEach(() => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
   dir = undefined
 })
 
 async function setUp(): Promise<{ sim: RunningSimulator; dir: string }> {
-  sim = await startSimulator(SCENARIO)
+  const sim = await startTestSimulator(SCENARIO)
   dir = mkdtempSync(join(tmpdir(), 'plan-e2e-'))
   return { sim, dir }
 }

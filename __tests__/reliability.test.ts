@@ -7,8 +7,9 @@ import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { connect, createServer, type Server } from 'node:net'
 import { phasesOrdered } from '../src/simulator/log.js'
-import { startSimulator, type RunningSimulator } from '../src/simulator/server.js'
+import type { RunningSimulator } from '../src/simulator/server.js'
 import { runAction } from './fixtures/action-process.js'
+import { startTestSimulator } from './fixtures/simulator.js'
 
 const KEY = 'reliability-Key-5b4a39'
 const VENDOR = [['wf1'], ['wf2', 'wf3', 'wf4'], ['wf5', 'wf6'], ['wf7']]
@@ -33,11 +34,10 @@ function scenario(
   ].join('\n')
 }
 
-let simulator: RunningSimulator | undefined
 const servers: Server[] = []
 
-async function start(text: string, tls = false): Promise<RunningSimulator> {
-  simulator = await startSimulator(text, {
+function start(text: string, tls = false): Promise<RunningSimulator> {
+  return startTestSimulator(text, {
     ...(tls
       ? {
           tls: {
@@ -47,7 +47,6 @@ async function start(text: string, tls = false): Promise<RunningSimulator> {
         }
       : {})
   })
-  return simulator
 }
 
 function inputs(sim: RunningSimulator, extra: Record<string, string> = {}): Record<string, string> {
@@ -65,9 +64,7 @@ function executedOnce(sim: RunningSimulator, labels = VENDOR.flat()): void {
   expect(sim.stats().executions).toEqual(Object.fromEntries(labels.map(w => [w, 1])))
 }
 
-afterEach(async () => {
-  await simulator?.close()
-  simulator = undefined
+afterEach(() => {
   for (const server of servers.splice(0)) server.close()
 })
 
