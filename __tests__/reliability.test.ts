@@ -259,9 +259,8 @@ describe('TLS and proxies', () => {
     expect(run.summary).toContain('> [!WARNING]')
   })
 
-  it('goes through the proxy in HTTP_PROXY, and around it for NO_PROXY hosts', async () => {
-    const sim = await start(scenario(''))
-    // A CONNECT proxy that knows one host name, which nothing else can resolve.
+  /** A CONNECT proxy that knows one host name, which nothing else can resolve. */
+  async function startProxy(sim: RunningSimulator): Promise<{ url: string; tunnels: string[] }> {
     const tunnels: string[] = []
     const proxy = createServer(socket => {
       socket.once('data', head => {
@@ -283,7 +282,12 @@ describe('TLS and proxies', () => {
     servers.push(proxy)
     proxy.listen(0, '127.0.0.1')
     await once(proxy, 'listening')
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`
+    return { url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`, tunnels }
+  }
+
+  it('goes through the proxy in HTTP_PROXY, and around it for NO_PROXY hosts', async () => {
+    const sim = await start(scenario(''))
+    const proxy = await startProxy(sim)
     const internal = {
       ...inputs(sim),
       'server-url': `http://datastudio.internal:${sim.port}`,
@@ -291,19 +295,35 @@ describe('TLS and proxies', () => {
     }
 
     const proxied = await runAction(internal, {
-      env: { HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl }
+      env: { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url }
     })
     expect(proxied.code).toBe(0)
-    expect(tunnels.length).toBeGreaterThan(0)
-    expect(new Set(tunnels)).toEqual(new Set([`datastudio.internal:${sim.port}`]))
+    expect(proxy.tunnels.length).toBeGreaterThan(0)
+    expect(new Set(proxy.tunnels)).toEqual(new Set([`datastudio.internal:${sim.port}`]))
 
-    tunnels.length = 0
+    proxy.tunnels.length = 0
     const bypassed = await runAction(internal, {
-      env: { HTTP_PROXY: proxyUrl, NO_PROXY: 'datastudio.internal' }
+      env: { HTTP_PROXY: proxy.url, NO_PROXY: 'datastudio.internal' }
     })
     expect(bypassed.code).toBe(1)
-    expect(tunnels).toEqual([])
+    expect(proxy.tunnels).toEqual([])
     expect(bypassed.stdout).toMatch(/datastudio\.internal/)
+  })
+
+  it('trusts ca-certificate through an HTTPS_PROXY tunnel too', async () => {
+    const sim = await start(scenario(''), true)
+    const proxy = await startProxy(sim)
+    const run = await runAction(
+      {
+        ...inputs(sim),
+        'server-url': `https://datastudio.internal:${sim.port}`,
+        phases: 'wf1',
+        'ca-certificate': ca
+      },
+      { env: { HTTPS_PROXY: proxy.url } }
+    )
+    expect(run.code).toBe(0)
+    expect(proxy.tunnels.length).toBeGreaterThan(0)
   })
 })
 

@@ -48467,7 +48467,13 @@ function tlsHandlers(options) {
         {
             prepareRequest: (request) => {
                 // Added to Node's own roots, not instead of them: public certificates still verify.
-                request.ca = [...external_node_tls_.rootCertificates, ca];
+                const roots = [...external_node_tls_.rootCertificates, ca];
+                request.ca = roots;
+                // Through a proxy the tunnelling agent builds the TLS socket from its own options only.
+                const agent = request.agent;
+                if (agent !== undefined && typeof agent === 'object') {
+                    agent.options = { ...agent.options, ca: roots };
+                }
             },
             canHandleAuthentication: () => false,
             handleAuthentication: () => Promise.reject(new Error('not an authentication handler'))

@@ -458,7 +458,13 @@ function tlsHandlers(options: ClientOptions): RequestHandler[] {
     {
       prepareRequest: (request: RequestOptions) => {
         // Added to Node's own roots, not instead of them: public certificates still verify.
-        request.ca = [...rootCertificates, ca]
+        const roots = [...rootCertificates, ca]
+        request.ca = roots
+        // Through a proxy the tunnelling agent builds the TLS socket from its own options only.
+        const agent = request.agent as { options?: Record<string, unknown> } | undefined
+        if (agent !== undefined && typeof agent === 'object') {
+          agent.options = { ...agent.options, ca: roots }
+        }
       },
       canHandleAuthentication: () => false,
       handleAuthentication: () => Promise.reject(new Error('not an authentication handler'))
