@@ -297,3 +297,32 @@ describe('the server clock', () => {
     expect(Math.abs(c.serverClockOffsetMs() - 3_600_000)).toBeLessThan(5_000)
   })
 })
+
+describe('the first contact', () => {
+  const patient = { budgetMs: 60_000, baseDelayMs: 5, maxDelayMs: 20 }
+
+  it('gives up soon when the server has never answered: likely a wrong address', async () => {
+    const scope = nock(SERVER)
+      .get('/api/1/jobs/5')
+      .times(1000)
+      .replyWithError(netError('ECONNREFUSED', 'connect ECONNREFUSED'))
+    const error = await failure(
+      client({ retryPolicy: patient, firstContactBudgetMs: 100 }).getJob('5')
+    )
+    expect(error.message).toContain('ECONNREFUSED')
+    expect(scope.pendingMocks()).toHaveLength(1) // far from the 1000 refusals on offer
+  })
+
+  it('waits out refusals with the full budget once the server has answered', async () => {
+    const c = client({ retryPolicy: patient, firstContactBudgetMs: 1 })
+    nock(SERVER).get('/api/1/jobs/5').reply(200, { jobId: '5', state: 'RUNNING' })
+    await c.getJob('5')
+    nock(SERVER)
+      .get('/api/1/jobs/5')
+      .times(20)
+      .replyWithError(netError('ECONNREFUSED', 'connect ECONNREFUSED'))
+      .get('/api/1/jobs/5')
+      .reply(200, { jobId: '5', state: 'COMPLETED' })
+    await expect(c.getJob('5')).resolves.toMatchObject({ state: 'COMPLETED' })
+  })
+})

@@ -48224,6 +48224,8 @@ class DataStudioClient {
     headers;
     policy;
     clockOffsetMs = 0;
+    /** Whether the server has answered anything yet (see budget()). */
+    answeredOnce = false;
     constructor(options) {
         this.options = options;
         this.root = apiRoot(options.serverUrl, options.tenancy);
@@ -48251,7 +48253,7 @@ class DataStudioClient {
     async execute(workflow, signal) {
         const body = executeRequestBody({ workflow: workflow.workflow, ...workflow.execute });
         const context = { method: 'POST', path: paths.execute(), workflow: workflow.workflow };
-        const answer = await withRetry(() => this.send('POST', paths.execute(), context, JSON.stringify(body)), this.policy, this.retryHooks(signal, error => error instanceof ApiError && provablyNotStarted(error)));
+        const answer = await withRetry(() => this.send('POST', paths.execute(), context, JSON.stringify(body)), this.budget(), this.retryHooks(signal, error => error instanceof ApiError && provablyNotStarted(error)));
         return this.read(answer, context, parseExecuteResponse);
     }
     serverClockOffsetMs() {
@@ -48259,12 +48261,12 @@ class DataStudioClient {
     }
     async getJob(jobId, signal) {
         const context = { method: 'GET', path: paths.job(jobId), jobId };
-        const answer = await withRetry(() => this.send('GET', paths.job(jobId), context), this.policy, this.retryHooks(signal, isTransient));
+        const answer = await withRetry(() => this.send('GET', paths.job(jobId), context), this.budget(), this.retryHooks(signal, isTransient));
         return this.read(answer, context, body => parseJob(body, jobId));
     }
     async listJobs(workflow, signal) {
         const context = { method: 'GET', path: paths.jobs(workflow), workflow };
-        const answer = await withRetry(() => this.send('GET', paths.jobs(workflow), context), this.policy, this.retryHooks(signal, isTransient));
+        const answer = await withRetry(() => this.send('GET', paths.jobs(workflow), context), this.budget(), this.retryHooks(signal, isTransient));
         return this.read(answer, context, parseJobList);
     }
     async cancel(jobId) {
@@ -48285,6 +48287,16 @@ class DataStudioClient {
     }
     dispose() {
         this.http.dispose();
+    }
+    /**
+     * Until the server has answered once, a failure is far more likely a wrong address or port
+     * than a restart, so it is retried briefly; after that, the full budget waits out an outage.
+     */
+    budget() {
+        if (this.answeredOnce)
+            return this.policy;
+        const firstContact = this.options.firstContactBudgetMs ?? FIRST_CONTACT_BUDGET_MS;
+        return { ...this.policy, budgetMs: Math.min(this.policy.budgetMs, firstContact) };
     }
     retryHooks(signal, retryable) {
         return {
@@ -48324,6 +48336,7 @@ class DataStudioClient {
         }
         const text = await response.readBody();
         const status = response.message.statusCode ?? 0;
+        this.answeredOnce = true;
         this.noteServerClock(response.message.headers.date);
         const body = parseJsonOrUndefined(text);
         const retryHeader = response.message.headers['retry-after'];
@@ -48451,6 +48464,7 @@ function describeRequest(context) {
     return `${context.method} ${context.path}`;
 }
 const CANCEL_BUDGET_MS = 5_000;
+const FIRST_CONTACT_BUDGET_MS = 30_000;
 /** True when the server cannot have started anything for this request. */
 function provablyNotStarted(error) {
     return (error.kind === 'network' && !error.mayHaveReachedServer) || error.status === 429;

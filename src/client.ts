@@ -117,6 +117,8 @@ export interface ClientOptions {
   /** Accept any certificate. */
   insecureSkipTlsVerify?: boolean
   retryPolicy?: RetryPolicy
+  /** The retry budget until the server has answered once; 30 s unless told. */
+  firstContactBudgetMs?: number
   /** Told about each retried failure (for the log). */
   onRetry?: (message: string) => void
   userAgent?: string
@@ -135,6 +137,8 @@ export class DataStudioClient implements DataStudioApi {
   private readonly headers: Record<string, string>
   private readonly policy: RetryPolicy
   private clockOffsetMs = 0
+  /** Whether the server has answered anything yet (see budget()). */
+  private answeredOnce = false
 
   constructor(private readonly options: ClientOptions) {
     this.root = apiRoot(options.serverUrl, options.tenancy)
@@ -169,7 +173,7 @@ export class DataStudioClient implements DataStudioApi {
     const context = { method: 'POST', path: paths.execute(), workflow: workflow.workflow }
     const answer = await withRetry(
       () => this.send('POST', paths.execute(), context, JSON.stringify(body)),
-      this.policy,
+      this.budget(),
       this.retryHooks(signal, error => error instanceof ApiError && provablyNotStarted(error))
     )
     return this.read(answer, context, parseExecuteResponse)
@@ -183,7 +187,7 @@ export class DataStudioClient implements DataStudioApi {
     const context = { method: 'GET', path: paths.job(jobId), jobId }
     const answer = await withRetry(
       () => this.send('GET', paths.job(jobId), context),
-      this.policy,
+      this.budget(),
       this.retryHooks(signal, isTransient)
     )
     return this.read(answer, context, body => parseJob(body, jobId))
@@ -193,7 +197,7 @@ export class DataStudioClient implements DataStudioApi {
     const context = { method: 'GET', path: paths.jobs(workflow), workflow }
     const answer = await withRetry(
       () => this.send('GET', paths.jobs(workflow), context),
-      this.policy,
+      this.budget(),
       this.retryHooks(signal, isTransient)
     )
     return this.read(answer, context, parseJobList)
@@ -220,6 +224,16 @@ export class DataStudioClient implements DataStudioApi {
 
   dispose(): void {
     this.http.dispose()
+  }
+
+  /**
+   * Until the server has answered once, a failure is far more likely a wrong address or port
+   * than a restart, so it is retried briefly; after that, the full budget waits out an outage.
+   */
+  private budget(): RetryPolicy {
+    if (this.answeredOnce) return this.policy
+    const firstContact = this.options.firstContactBudgetMs ?? FIRST_CONTACT_BUDGET_MS
+    return { ...this.policy, budgetMs: Math.min(this.policy.budgetMs, firstContact) }
   }
 
   private retryHooks(signal: AbortSignal | undefined, retryable: (error: unknown) => boolean) {
@@ -271,6 +285,7 @@ export class DataStudioClient implements DataStudioApi {
     }
     const text = await response.readBody()
     const status = response.message.statusCode ?? 0
+    this.answeredOnce = true
     this.noteServerClock(response.message.headers.date)
     const body = parseJsonOrUndefined(text)
     const retryHeader = response.message.headers['retry-after']
@@ -441,6 +456,7 @@ function describeRequest(context: RequestContext): string {
 }
 
 const CANCEL_BUDGET_MS = 5_000
+const FIRST_CONTACT_BUDGET_MS = 30_000
 
 /** True when the server cannot have started anything for this request. */
 export function provablyNotStarted(error: ApiError): boolean {
