@@ -49770,6 +49770,24 @@ function verdictLine(run) {
     return `Result: ${run.result} after ${took} — ${failureLine(bad)}`;
 }
 
+;// CONCATENATED MODULE: ./src/markdown.ts
+/**
+ * Markdown for the job summary. Workflow labels, step names, parameters and server messages are
+ * data: they must not break a table or open HTML tags when GitHub renders the summary.
+ */
+/** Keeps text from opening HTML tags in rendered Markdown. */
+function escapeText(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** A table cell cannot hold a pipe or a line break; server messages may contain both. */
+function escapeCell(text) {
+    return escapeText(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/** One row of a Markdown table, every cell escaped. */
+function tableRow(cells) {
+    return `| ${cells.map(escapeCell).join(' | ')} |`;
+}
+
 ;// CONCATENATED MODULE: ./src/outputs.ts
 const Outputs = {
     Result: 'result',
@@ -49815,6 +49833,7 @@ function runOutputs(run) {
  * after the plan file's precedence and the inputs' defaults — for a dry run's log and summary.
  */
 
+
 function renderPlanTable(plan) {
     const lines = [
         '| Phase | Workflow | Max duration | Min duration | Version | Refresh sources | Space | Parameters | Step checks |',
@@ -49822,7 +49841,7 @@ function renderPlanTable(plan) {
     ];
     for (const workflow of plan.flat()) {
         const { execute } = workflow;
-        lines.push(row([
+        lines.push(tableRow([
             String(workflow.phase),
             `\`${workflow.workflow}\``,
             workflow.maxDurationMs === undefined ? '—' : formatDuration(workflow.maxDurationMs),
@@ -49852,9 +49871,6 @@ function describeCheck(check) {
 }
 function percent(ratio) {
     return `${Number((ratio * 100).toPrecision(4))}%`;
-}
-function row(cells) {
-    return `| ${cells.map(c => c.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')).join(' | ')} |`;
 }
 
 ;// CONCATENATED MODULE: ./src/polling.ts
@@ -50654,6 +50670,7 @@ function mermaidText(text) {
 
 
 
+
 const HEADLINE = {
     success: '✅ Data Studio workflows succeeded',
     failure: '❌ Data Studio workflows failed',
@@ -50685,7 +50702,7 @@ function renderPhase(phase, count) {
         lines.push(`Not started: ${escapeText(phase.skipped)}.`, '');
     lines.push('| Workflow | Job | Outcome | Duration | Expected | Reason |', '| --- | --- | --- | --- | --- | --- |');
     for (const r of phase.workflows) {
-        lines.push(summary_row([
+        lines.push(tableRow([
             `\`${r.workflow}\``,
             r.jobId ?? '—',
             `${OUTCOME_SYMBOL[r.outcome]} ${r.outcome}`,
@@ -50700,7 +50717,7 @@ function renderPhase(phase, count) {
         lines.push('<details><summary>Step results</summary>', '', '| Workflow | Step | State | Counters |', '| --- | --- | --- | --- |');
         for (const r of withSteps) {
             for (const step of r.steps) {
-                lines.push(summary_row([`\`${r.workflow}\``, step.name, step.state, formatCounters(step)]));
+                lines.push(tableRow([`\`${r.workflow}\``, step.name, step.state, formatCounters(step)]));
             }
         }
         lines.push('', '</details>', '');
@@ -50710,7 +50727,11 @@ function renderPhase(phase, count) {
         lines.push('| Workflow | Step check | Result |', '| --- | --- | --- |');
         for (const r of withChecks) {
             for (const check of r.checks) {
-                lines.push(summary_row([`\`${r.workflow}\``, check.description, check.passed ? '✅ passed' : '❌ failed']));
+                lines.push(tableRow([
+                    `\`${r.workflow}\``,
+                    check.description,
+                    check.passed ? '✅ passed' : '❌ failed'
+                ]));
             }
         }
         lines.push('');
@@ -50725,17 +50746,6 @@ function expected(r) {
         parts.push(`≤ ${formatDuration(r.maxDurationMs)}`);
     return parts.length === 0 ? 'any' : parts.join(', ');
 }
-function summary_row(cells) {
-    return `| ${cells.map(escapeCell).join(' | ')} |`;
-}
-/** A cell cannot hold a pipe or a line break; server messages may contain both. */
-function escapeCell(text) {
-    return escapeText(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-/** Server text is data: keep it from opening HTML tags in the rendered summary. */
-function escapeText(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 ;// CONCATENATED MODULE: ./src/engine.ts
 /**
@@ -50743,6 +50753,7 @@ function escapeText(text) {
  * and report through a Platform — a GitHub runner or a terminal. It decides the exit code; the
  * edges (main.ts, cli.ts) only wire up inputs, signals and the platform.
  */
+
 
 
 
@@ -50866,19 +50877,12 @@ async function dryRun(settings, client, platform) {
                 : engine_ExitCode.BadInput;
     }
     platform.log.info(serverCheck);
-    platform.setOutput('result', failure === undefined ? 'success' : 'failure');
-    platform.setOutput('failed-workflows', '');
-    platform.setOutput('duration-seconds', '0');
-    platform.setOutput('results', '[]');
+    platform.setOutput(Outputs.Result, failure === undefined ? 'success' : 'failure');
+    platform.setOutput(Outputs.FailedWorkflows, '');
+    platform.setOutput(Outputs.DurationSeconds, '0');
+    platform.setOutput(Outputs.Results, '[]');
     const verdict = failure === undefined ? '✅ Dry run passed' : '❌ Dry run failed';
-    await writeSummary(platform, settings, [
-        `## ${verdict}`,
-        '',
-        `${serverCheck.replace(/</g, '&lt;')} Nothing was executed.`,
-        '',
-        table,
-        ''
-    ].join('\n'));
+    await writeSummary(platform, settings, [`## ${verdict}`, '', `${escapeText(serverCheck)} Nothing was executed.`, '', table, ''].join('\n'));
     if (failure === undefined) {
         platform.log.info('Dry run passed: the plan is valid and the server accepts the key.');
     }

@@ -459,7 +459,7 @@ const CANCEL_BUDGET_MS = 5_000
 const FIRST_CONTACT_BUDGET_MS = 30_000
 
 /** True when the server cannot have started anything for this request. */
-export function provablyNotStarted(error: ApiError): boolean {
+function provablyNotStarted(error: ApiError): boolean {
   return (error.kind === 'network' && !error.mayHaveReachedServer) || error.status === 429
 }
 

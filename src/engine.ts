@@ -11,7 +11,8 @@ import { readSettings, type InputReader, type Settings } from './inputs.js'
 import { renderJUnit } from './junit.js'
 import { LogReporter, verdictLine, type LogSink } from './log.js'
 import { failureLine } from './outcome.js'
-import { runOutputs } from './outputs.js'
+import { escapeText } from './markdown.js'
+import { Outputs, runOutputs } from './outputs.js'
 import type { ReadFile } from './planfile.js'
 import { renderPlanTable } from './plantable.js'
 import { runPlan, type RunObserver, type RunResult } from './runner.js'
@@ -45,7 +46,7 @@ export interface EngineResult {
   run: RunResult | undefined
 }
 
-export const INSECURE_WARNING =
+const INSECURE_WARNING =
   "TLS certificate verification is off ('insecure-skip-tls-verify: true'): anyone between " +
   "this runner and Data Studio can read the API key. Prefer 'ca-certificate'."
 
@@ -126,7 +127,7 @@ async function execute(
 }
 
 /** 130 for a cancelled run, 3 when the server could not be reached or refused us, else 1. */
-export function exitCodeOf(run: RunResult): ExitCode {
+function exitCodeOf(run: RunResult): ExitCode {
   if (run.result === 'cancelled') return ExitCode.Cancelled
   if (run.result === 'success') return ExitCode.Success
   if (run.stoppedBy !== undefined && UNREACHABLE.has(run.stoppedBy)) return ExitCode.Unreachable
@@ -168,22 +169,17 @@ async function dryRun(
         : ExitCode.BadInput
   }
   platform.log.info(serverCheck)
-  platform.setOutput('result', failure === undefined ? 'success' : 'failure')
-  platform.setOutput('failed-workflows', '')
-  platform.setOutput('duration-seconds', '0')
-  platform.setOutput('results', '[]')
+  platform.setOutput(Outputs.Result, failure === undefined ? 'success' : 'failure')
+  platform.setOutput(Outputs.FailedWorkflows, '')
+  platform.setOutput(Outputs.DurationSeconds, '0')
+  platform.setOutput(Outputs.Results, '[]')
   const verdict = failure === undefined ? '✅ Dry run passed' : '❌ Dry run failed'
   await writeSummary(
     platform,
     settings,
-    [
-      `## ${verdict}`,
-      '',
-      `${serverCheck.replace(/</g, '&lt;')} Nothing was executed.`,
-      '',
-      table,
-      ''
-    ].join('\n')
+    [`## ${verdict}`, '', `${escapeText(serverCheck)} Nothing was executed.`, '', table, ''].join(
+      '\n'
+    )
   )
   if (failure === undefined) {
     platform.log.info('Dry run passed: the plan is valid and the server accepts the key.')

@@ -195,7 +195,7 @@ const SERVER_URL_EXPECTED =
   'expected the address of the Data Studio server with its scheme and no path, ' +
   'such as https://datastudio.example.com:7701'
 
-export function readServerUrl(value: string): string {
+function readServerUrl(value: string): string {
   // Credentials are checked first and never quoted back, whatever else is wrong with the value.
   const shown = withoutCredentials(value)
   if (shown !== value) {
@@ -332,7 +332,7 @@ function readVersion(value: string): VersionChoice {
 }
 
 /** A JSON or YAML map of parameter names to strings, numbers or booleans. */
-export function readParameters(
+function readParameters(
   value: string,
   name: string = Inputs.Parameters
 ): Record<string, string | number | boolean> | undefined {

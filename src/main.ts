@@ -18,7 +18,7 @@ function saveState(name: string, value: string): void {
   }
 }
 
-export const githubPlatform: Platform = {
+const githubPlatform: Platform = {
   log: {
     info: message => core.info(message),
     warning: message => core.warning(message),

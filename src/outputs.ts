@@ -26,7 +26,7 @@ export function seconds(ms: number): number {
   return Math.round(ms / 100) / 10
 }
 
-export function resultRecord(result: WorkflowResult): ResultRecord {
+function resultRecord(result: WorkflowResult): ResultRecord {
   return {
     phase: result.phase,
     workflow: result.workflow,

@@ -39,7 +39,7 @@ export function parsePhaseList(text: string, input = 'phases'): PhaseList {
 }
 
 /** Rules shared by every format: at least one phase, no empty phase or label, no repeats. */
-export function validatePhases(phases: PhaseList, input = 'phases'): void {
+function validatePhases(phases: PhaseList, input = 'phases'): void {
   if (phases.length === 0) {
     throw new InputError(`Input '${input}' has no workflows: expected ${FORMS}.`)
   }

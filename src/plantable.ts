@@ -3,6 +3,7 @@
  * after the plan file's precedence and the inputs' defaults — for a dry run's log and summary.
  */
 import { formatDuration } from './duration.js'
+import { tableRow } from './markdown.js'
 import type { Plan, StepCheck } from './plan.js'
 
 export function renderPlanTable(plan: Plan): string {
@@ -13,7 +14,7 @@ export function renderPlanTable(plan: Plan): string {
   for (const workflow of plan.flat()) {
     const { execute } = workflow
     lines.push(
-      row([
+      tableRow([
         String(workflow.phase),
         `\`${workflow.workflow}\``,
         workflow.maxDurationMs === undefined ? '—' : formatDuration(workflow.maxDurationMs),
@@ -34,7 +35,7 @@ export function renderPlanTable(plan: Plan): string {
 }
 
 /** `'Validate addresses' failedRowCount ≤ 0, failedRowCount/rowCount ≤ 0.5%`. */
-export function describeCheck(check: StepCheck): string {
+function describeCheck(check: StepCheck): string {
   const bounds = [
     ...Object.entries(check.min ?? {}).map(([c, v]) => `${c} ≥ ${v}`),
     ...Object.entries(check.max ?? {}).map(([c, v]) => `${c} ≤ ${v}`),
@@ -46,8 +47,4 @@ export function describeCheck(check: StepCheck): string {
 
 function percent(ratio: number): string {
   return `${Number((ratio * 100).toPrecision(4))}%`
-}
-
-function row(cells: string[]): string {
-  return `| ${cells.map(c => c.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')).join(' | ')} |`
 }

@@ -20,7 +20,7 @@ import { backoffDelay, DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from './r
 export const CLOCK_TOLERANCE_MS = 2_000
 
 /** The answer was lost after the request may have arrived: the job may exist. */
-export function answerLost(error: unknown): error is ApiError {
+function answerLost(error: unknown): error is ApiError {
   return (
     error instanceof ApiError &&
     error.mayHaveReachedServer &&

@@ -5,6 +5,7 @@
  */
 import { formatDuration } from './duration.js'
 import { renderGantt } from './gantt.js'
+import { escapeText, tableRow } from './markdown.js'
 import { OUTCOME_SYMBOL, verdictLine } from './log.js'
 import { formatCounters } from './outcome.js'
 import type { PhaseResult, RunResult, WorkflowResult } from './runner.js'
@@ -50,7 +51,7 @@ function renderPhase(phase: PhaseResult, count: number): string[] {
   )
   for (const r of phase.workflows) {
     lines.push(
-      row([
+      tableRow([
         `\`${r.workflow}\``,
         r.jobId ?? '—',
         `${OUTCOME_SYMBOL[r.outcome]} ${r.outcome}`,
@@ -71,7 +72,7 @@ function renderPhase(phase: PhaseResult, count: number): string[] {
     )
     for (const r of withSteps) {
       for (const step of r.steps) {
-        lines.push(row([`\`${r.workflow}\``, step.name, step.state, formatCounters(step)]))
+        lines.push(tableRow([`\`${r.workflow}\``, step.name, step.state, formatCounters(step)]))
       }
     }
     lines.push('', '</details>', '')
@@ -82,7 +83,11 @@ function renderPhase(phase: PhaseResult, count: number): string[] {
     for (const r of withChecks) {
       for (const check of r.checks) {
         lines.push(
-          row([`\`${r.workflow}\``, check.description, check.passed ? '✅ passed' : '❌ failed'])
+          tableRow([
+            `\`${r.workflow}\``,
+            check.description,
+            check.passed ? '✅ passed' : '❌ failed'
+          ])
         )
       }
     }
@@ -96,18 +101,4 @@ function expected(r: WorkflowResult): string {
   if (r.minDurationMs !== undefined) parts.push(`≥ ${formatDuration(r.minDurationMs)}`)
   if (r.maxDurationMs !== undefined) parts.push(`≤ ${formatDuration(r.maxDurationMs)}`)
   return parts.length === 0 ? 'any' : parts.join(', ')
-}
-
-function row(cells: string[]): string {
-  return `| ${cells.map(escapeCell).join(' | ')} |`
-}
-
-/** A cell cannot hold a pipe or a line break; server messages may contain both. */
-function escapeCell(text: string): string {
-  return escapeText(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>')
-}
-
-/** Server text is data: keep it from opening HTML tags in the rendered summary. */
-function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
