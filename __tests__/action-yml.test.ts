@@ -31,7 +31,7 @@ describe('action.yml', () => {
     expect(action.runs).toEqual({
       using: 'node24',
       main: 'dist/index.js',
-      post: 'dist/index.js',
+      post: 'dist/post/index.js',
       'post-if': 'always()'
     })
   })

@@ -257,14 +257,32 @@ describe('listJobs and cancel', () => {
     const scope = nock(SERVER)
       .post('/api/1/jobs/5/cancel')
       .reply(202, { jobId: '5', state: 'CANCELLED' })
-    await expect(client().cancel('5')).resolves.toBe(true)
+    await expect(client().cancel('5')).resolves.toMatchObject({
+      supported: true,
+      job: { jobId: '5', state: 'CANCELLED' }
+    })
     expect(scope.isDone()).toBe(true)
+  })
+
+  it('accepts a cancel answered without the job', async () => {
+    nock(SERVER).post('/api/1/jobs/5/cancel').reply(202, '')
+    await expect(client().cancel('5')).resolves.toEqual({ supported: true, job: undefined })
   })
 
   it.each([404, 405, 501])('reports a server without a cancel endpoint (%i)', async status => {
     nock(SERVER).post('/api/1/jobs/5/cancel').reply(status, {})
-    await expect(client().cancel('5')).resolves.toBe(false)
+    await expect(client().cancel('5')).resolves.toEqual({ supported: false })
   })
+
+  it('gives a cancel a few seconds in all, however long request-timeout is', async () => {
+    // Two hung attempts would take 60 s with the request timeout alone.
+    nock(SERVER).post('/api/1/jobs/5/cancel').times(3).delay(30_000).reply(202, {})
+    const started = Date.now()
+    const error = await failure(client({ requestTimeoutMs: 30_000 }).cancel('5'))
+    expect(error.kind).toBe('timeout')
+    expect(error.message).toContain('the most a cancel may take while the run ends')
+    expect(Date.now() - started).toBeLessThan(30_000)
+  }, 40_000)
 
   it('uses the tenancy in the API root', async () => {
     const scope = nock(SERVER).get('/api/acme/jobs/5').reply(200, { jobId: '5', state: 'QUEUED' })
@@ -274,14 +292,16 @@ describe('listJobs and cancel', () => {
 })
 
 describe('execute refused with 429', () => {
-  it('is sent again after Retry-After: the server refused it, so nothing started', async () => {
+  it('is not sent again by the client: the job list decides (submit.ts)', async () => {
     const scope = nock(SERVER)
       .post('/api/1/workflows/execute')
       .reply(429, {}, { 'Retry-After': '0' })
       .post('/api/1/workflows/execute')
       .reply(201, { jobId: '8' })
-    await expect(client().execute(workflow)).resolves.toBe('8')
-    expect(scope.isDone()).toBe(true)
+    const error = await failure(client().execute(workflow))
+    expect(error.status).toBe(429)
+    expect(error.retryAfterMs).toBe(0)
+    expect(scope.pendingMocks()).toHaveLength(1)
   })
 })
 

@@ -106,7 +106,11 @@ describe('run', () => {
     )
     expect(scope.pendingMocks().length).toBeGreaterThan(0)
     expect(scope.activeMocks().length).toBe(2)
-    expect(fixture.outputs.result).toBeUndefined()
+    // Later steps can still test the outcome, and the summary says why nothing ran.
+    expect(fixture.outputs.result).toBe('failure')
+    expect(fixture.outputs.results).toBe('[]')
+    expect(fixture.summaryText).toContain('## ❌ Data Studio run not started')
+    expect(fixture.summaryText).toContain("Input 'max-duration' is 'forever'")
   })
 
   it('never writes the key: log, outputs and summary are free of it', async () => {

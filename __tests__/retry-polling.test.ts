@@ -169,6 +169,35 @@ describe('withRetry', () => {
     expect(calls).toBe(4)
   })
 
+  it('makes its last try right at the deadline, however much budget is left', async () => {
+    let clock = 0
+    const tries: number[] = []
+    const waits: number[] = []
+    const policy: RetryPolicy = { budgetMs: 60_000, baseDelayMs: 100, maxDelayMs: 100 }
+    await expect(
+      withRetry(
+        async () => {
+          tries.push(clock)
+          throw new Failure(true)
+        },
+        policy,
+        {
+          classify,
+          random: () => 1, // waits of 100 ms
+          now: () => clock,
+          deadline: 250,
+          onRetry: (_e, _attempt, delay) => {
+            waits.push(delay)
+            clock += delay
+          }
+        }
+      )
+    ).rejects.toBeInstanceOf(Failure)
+    // Tries at 0, 100 and 200 ms, then one at 250 ms (the deadline), then no more.
+    expect(waits).toEqual([100, 100, 50])
+    expect(tries).toEqual([0, 100, 200, 250])
+  })
+
   it('does not start a wait the budget cannot cover (a long Retry-After)', async () => {
     let calls = 0
     await expect(

@@ -219,9 +219,123 @@ describe('runPlan', () => {
       { name: 'Load customers', state: 'COMPLETED', counters: { rowCount: 1200 } }
     ])
   })
+
+  it('logs a running step whose counters grow at most every stepProgressEveryMs', async () => {
+    const spec = {
+      durationMs: 200,
+      growingCounters: true,
+      steps: [{ name: 'Load customers', rowCount: 1200 }]
+    }
+    const logged = async (stepProgressEveryMs?: number): Promise<string[]> => {
+      const steps: string[] = []
+      const api = new FakeDataStudio({ wf: spec })
+      await runPlan(
+        plan([['wf']]),
+        api,
+        { ...fast, ...(stepProgressEveryMs === undefined ? {} : { stepProgressEveryMs }) },
+        { stepChanged: (_w, step) => steps.push(step.state) }
+      )
+      expect(api.calls.filter(c => c.kind === 'status').length).toBeGreaterThan(4)
+      return steps
+    }
+    // By default (30 s) only its state changes: first seen running, then completed.
+    expect(await logged()).toEqual(['RUNNING', 'COMPLETED'])
+    // With no spacing, every check that grew the counters.
+    expect((await logged(0)).length).toBeGreaterThan(3)
+  })
+
+  it('marks a job timed-out and cancels it when max-duration passes during an outage', async () => {
+    const api = new FakeDataStudio({ wf: { durationMs: 0, hang: true, statusDown: true } })
+    const run = await runPlan(plan([['wf']], { maxDurationMs: 150 }), api, fast)
+
+    expect(run.workflows[0]!.outcome).toBe('timed-out')
+    expect(run.workflows[0]!.reason).toContain('max-duration 150ms passed while its status')
+    expect(run.workflows[0]!.reason).toContain('job 1001 cancelled in Data Studio')
+    expect(api.calls.filter(c => c.kind === 'cancel').map(c => c.jobId)).toEqual(['1001'])
+  })
+
+  it('reports the state the cancel answered with, not the last one polled', async () => {
+    const api = new FakeDataStudio({ wf: { durationMs: 0, hang: true } })
+    const run = await runPlan(plan([['wf']], { maxDurationMs: 100 }), api, fast)
+    expect(run.workflows[0]!.state).toBe('CANCELLED')
+  })
+
+  it('calls a run whose cancel came after every workflow succeeded a success', async () => {
+    const api = new FakeDataStudio({ wf: { durationMs: 10 } })
+    const controller = new AbortController()
+    const run = await runPlan(
+      plan([['wf']]),
+      api,
+      { ...fast, signal: controller.signal },
+      {
+        workflowFinished: () => controller.abort()
+      }
+    )
+    expect(run.result).toBe('success')
+  })
 })
 
 describe('starting each workflow exactly once', () => {
+  it('sends no execute once the run is cancelled while a resend waits', async () => {
+    const api = new FakeDataStudio({ wf: { durationMs: 30, rejectFirst: 1 } })
+    const controller = new AbortController()
+    // A long backoff: the cancel arrives while the resend is waiting.
+    const retryPolicy = { budgetMs: 60_000, baseDelayMs: 5_000, maxDelayMs: 5_000 }
+    const run = await runPlan(
+      plan([['wf']]),
+      api,
+      { ...fast, retryPolicy, random: () => 1, signal: controller.signal },
+      { notice: () => controller.abort() }
+    )
+
+    expect(api.calls.map(c => c.kind)).toEqual(['execute', 'list'])
+    expect(api.jobs).toHaveLength(0)
+    expect(run.result).toBe('cancelled')
+    expect(run.workflows[0]!.outcome).toBe('skipped')
+    expect(run.workflows[0]!.reason).toBe('not started: the run was cancelled')
+  })
+
+  it('looks at the job list before resending an execute refused with 429', async () => {
+    const api = new FakeDataStudio({ wf: { durationMs: 30, rateLimitFirst: 1 } })
+    const run = await runPlan(plan([['wf']]), api, fast)
+
+    expect(run.workflows[0]!.outcome).toBe('success')
+    expect(api.calls.map(c => c.kind).slice(0, 3)).toEqual(['execute', 'list', 'execute'])
+    expect(api.jobs).toHaveLength(1)
+  })
+
+  it('adopts the job when the server accepted the execute but named no job', async () => {
+    const api = new FakeDataStudio({ wf: { durationMs: 30, garbleAnswers: 1 } })
+    const run = await runPlan(plan([['wf']]), api, fast)
+
+    expect(run.workflows[0]!.outcome).toBe('success')
+    expect(run.workflows[0]!.jobId).toBe('1001')
+    expect(api.executions('wf')).toBe(1)
+  })
+
+  it('never resends when the job list shows jobs without a submission time', async () => {
+    const api = new FakeDataStudio({ wf: { durationMs: 30, loseAnswers: 1, listUndated: true } })
+    const run = await runPlan(plan([['wf']]), api, fast)
+
+    expect(run.workflows[0]!.outcome).toBe('failed')
+    expect(run.workflows[0]!.reason).toContain('without a submission time or an id')
+    expect(run.workflows[0]!.reason).toContain('may have started in Data Studio')
+    expect(api.executions('wf')).toBe(1)
+  })
+
+  it.each([
+    ['behind', -10 * 60_000],
+    ['ahead', 10 * 60_000]
+  ])('reads the job list by the server clock when it runs %s of ours', async (_where, offsetMs) => {
+    const api = new FakeDataStudio({ wf: { durationMs: 30, loseAnswers: 1 } })
+    api.clockOffsetMs = offsetMs
+    const run = await runPlan(plan([['wf']]), api, fast)
+
+    expect(run.workflows[0]!.outcome).toBe('success')
+    expect(api.executions('wf')).toBe(1)
+    expect(api.jobs).toHaveLength(1)
+  })
+
   it('adopts the job a lost execute answer started, found in the job list', async () => {
     const api = new FakeDataStudio({ wf: { durationMs: 30, loseAnswers: 1 } })
     const notices: string[] = []

@@ -48146,8 +48146,10 @@ async function withRetry(operation, policy, hooks) {
         catch (error) {
             const { retry, retryAfterMs } = hooks.classify(error);
             firstFailure ??= now();
-            const delay = backoffDelay(attempt, policy, retryAfterMs, hooks.random);
-            const outOfTime = now() + delay - firstFailure > policy.budgetMs;
+            // Up to the deadline, not past it: the last try happens right at it.
+            const untilDeadline = hooks.deadline === undefined ? Infinity : hooks.deadline - now();
+            const delay = Math.min(backoffDelay(attempt, policy, retryAfterMs, hooks.random), Math.max(0, untilDeadline));
+            const outOfTime = now() + delay - firstFailure > policy.budgetMs || untilDeadline <= 0;
             if (!retry || outOfTime || aborted(hooks.signal))
                 throw error;
             hooks.onRetry?.(error, attempt + 1, delay);
@@ -48192,8 +48194,7 @@ const CERTIFICATE_CODES = new Set([
     'CERT_HAS_EXPIRED',
     'CERT_NOT_YET_VALID',
     'CERT_UNTRUSTED',
-    'CERT_SIGNATURE_FAILURE',
-    'ERR_TLS_CERT_ALTNAME_INVALID'
+    'CERT_SIGNATURE_FAILURE'
 ]);
 class ApiError extends Error {
     kind;
@@ -48247,42 +48248,74 @@ class DataStudioClient {
     }
     /**
      * Sends an execute request. It is not idempotent, so it is resent here only when it provably
-     * started nothing: the connection was refused before any byte left, or the server answered 429
-     * (it refused the request). Any other lost answer is for the caller to resolve (see submit.ts).
+     * started nothing: the connection was refused before any byte left. Any other lost answer is
+     * for the caller to resolve (see submit.ts). The signal stops retries but never abandons a
+     * request in flight: its answer names a job that may need cancelling.
      */
     async execute(workflow, signal) {
         const body = executeRequestBody({ workflow: workflow.workflow, ...workflow.execute });
-        const context = { method: 'POST', path: paths.execute(), workflow: workflow.workflow };
-        const answer = await withRetry(() => this.send('POST', paths.execute(), context, JSON.stringify(body)), this.budget(), this.retryHooks(signal, error => error instanceof ApiError && provablyNotStarted(error)));
+        const context = {
+            purpose: 'execute',
+            method: 'POST',
+            path: paths.execute(),
+            workflow: workflow.workflow
+        };
+        const answer = await withRetry(() => this.send(context, JSON.stringify(body)), this.budget(), this.retryHooks(signal, error => error instanceof ApiError && provablyNotStarted(error)));
         return this.read(answer, context, parseExecuteResponse);
     }
     serverClockOffsetMs() {
         return this.clockOffsetMs;
     }
-    async getJob(jobId, signal) {
-        const context = { method: 'GET', path: paths.job(jobId), jobId };
-        const answer = await withRetry(() => this.send('GET', paths.job(jobId), context), this.budget(), this.retryHooks(signal, isTransient));
+    async getJob(jobId, signal, retryUntil) {
+        const context = { purpose: 'job', method: 'GET', path: paths.job(jobId), jobId };
+        const answer = await withRetry(() => this.send(context, undefined, signal), this.budget(), {
+            ...this.retryHooks(signal, isTransient),
+            deadline: retryUntil
+        });
         return this.read(answer, context, body => parseJob(body, jobId));
     }
     async listJobs(workflow, signal) {
-        const context = { method: 'GET', path: paths.jobs(workflow), workflow };
-        const answer = await withRetry(() => this.send('GET', paths.jobs(workflow), context), this.budget(), this.retryHooks(signal, isTransient));
+        const context = {
+            purpose: 'list',
+            method: 'GET',
+            path: paths.jobs(workflow),
+            workflow
+        };
+        const answer = await withRetry(() => this.send(context, undefined, signal), this.budget(), this.retryHooks(signal, isTransient));
         return this.read(answer, context, parseJobList);
     }
     async cancel(jobId) {
-        const context = { method: 'POST', path: paths.cancel(jobId), jobId };
+        const context = {
+            purpose: 'cancel',
+            method: 'POST',
+            path: paths.cancel(jobId),
+            jobId
+        };
+        // Cancelling happens while the run is ending: the runner kills a cancelled job's process
+        // about 7.5 s after SIGINT. So the whole cancel, retries and a hung request included, gets
+        // a few seconds, however long 'request-timeout' is.
+        const budget = new AbortController();
+        const timer = setTimeout(() => budget.abort(this.timeoutError(context, CANCEL_BUDGET_MS)), CANCEL_BUDGET_MS);
         try {
-            await withRetry(() => this.send('POST', paths.cancel(jobId), context, '{}'), 
-            // Cancelling happens while the run is ending (the runner allows a cancelled job about
-            // 7.5 s before it kills the process); a short budget keeps shutdown quick.
-            { ...this.policy, budgetMs: Math.min(this.policy.budgetMs, CANCEL_BUDGET_MS) }, this.retryHooks(undefined, isTransient));
-            return true;
+            const answer = await withRetry(() => this.send(context, '{}', budget.signal), { ...this.policy, budgetMs: CANCEL_BUDGET_MS }, this.retryHooks(budget.signal, isTransient));
+            // The contract answers with the job; a server that says nothing still accepted the cancel.
+            let job;
+            try {
+                job = answer.body === undefined ? undefined : parseJob(answer.body, jobId);
+            }
+            catch {
+                job = undefined;
+            }
+            return { supported: true, job };
         }
         catch (error) {
             if (error instanceof ApiError && CANCEL_UNSUPPORTED_STATUSES.includes(error.status ?? 0)) {
-                return false;
+                return { supported: false };
             }
             throw error;
+        }
+        finally {
+            clearTimeout(timer);
         }
     }
     dispose() {
@@ -48308,23 +48341,26 @@ class DataStudioClient {
             onRetry: (error, attempt, delayMs) => this.options.onRetry?.(`${error.message} — retry ${attempt} in ${formatDuration(delayMs)}`)
         };
     }
-    /** One request with a hard deadline; any non-2xx answer becomes an ApiError. */
-    async send(method, path, context, data) {
-        const url = this.root + path;
-        const controller = new AbortController();
-        const deadline = sleep(this.options.requestTimeoutMs, controller.signal).then(() => {
-            if (!controller.signal.aborted)
-                throw this.timeoutError(context);
+    /**
+     * One request with a hard deadline; any non-2xx answer becomes an ApiError. An aborted signal
+     * abandons it at once with the signal's reason (http-client cannot abort a request; the socket
+     * is left to its own timeout, and its late answer is dropped).
+     */
+    send(context, data, signal) {
+        const url = this.root + context.path;
+        return new Promise((resolve, reject) => {
+            const settle = (finish) => {
+                clearTimeout(timer);
+                signal?.removeEventListener('abort', onAbort);
+                finish();
+            };
+            const onAbort = () => settle(() => reject(signal?.reason instanceof ApiError ? signal.reason : abandoned(context)));
+            const timer = setTimeout(() => settle(() => reject(this.timeoutError(context, this.options.requestTimeoutMs))), this.options.requestTimeoutMs);
+            if (signal?.aborted === true)
+                return onAbort();
+            signal?.addEventListener('abort', onAbort, { once: true });
+            this.exchange(context.method, url, data, context).then(answer => settle(() => resolve(answer)), (error) => settle(() => reject(error)));
         });
-        try {
-            const answer = await Promise.race([this.exchange(method, url, data, context), deadline]);
-            if (answer === undefined)
-                throw this.timeoutError(context);
-            return answer;
-        }
-        finally {
-            controller.abort();
-        }
     }
     async exchange(method, url, data, context) {
         let response;
@@ -48334,7 +48370,8 @@ class DataStudioClient {
         catch (error) {
             throw this.networkError(error, context);
         }
-        const text = await response.readBody();
+        // The key may come back in an echoed header or a debug body: it leaves here redacted.
+        const text = this.redact(await response.readBody());
         const status = response.message.statusCode ?? 0;
         this.answeredOnce = true;
         this.noteServerClock(response.message.headers.date);
@@ -48390,12 +48427,19 @@ class DataStudioClient {
                 `Data Studio refused ${where} (403): the API key is valid but its creator lacks the ` +
                     `permission for it. Grant the permission to the key's owner, or use a key of a user who has it.`;
         }
-        else if (status === 404 && context.workflow !== undefined && context.jobId === undefined) {
+        else if (status === 404 && context.purpose === 'execute') {
             kind = 'not-found';
             text =
                 `Data Studio has no workflow with external label '${context.workflow}' in ${env} ` +
                     `(tenancy '${this.options.tenancy}') (404). Check the workflow's external label in Data ` +
                     `Studio, and 'space' if it lives in a Space.`;
+        }
+        else if (status === 404 && context.purpose === 'list') {
+            kind = 'not-found';
+            text =
+                `${where}: Data Studio answered 404 to the job list. Check 'tenancy' ` +
+                    `('${this.options.tenancy}') and that 'server-url' (${this.options.serverUrl}) is the ` +
+                    `Data Studio server itself, not a path below it.`;
         }
         else if (status === 404 && context.jobId !== undefined) {
             kind = 'not-found';
@@ -48431,8 +48475,15 @@ class DataStudioClient {
         const err = error;
         const code = err.code ?? '';
         const where = describeRequest(context);
-        if (/^Request timeout/.test(err.message ?? ''))
-            return this.timeoutError(context);
+        if (/^Request timeout/.test(err.message ?? '')) {
+            return this.timeoutError(context, this.options.requestTimeoutMs);
+        }
+        if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+            // A trusted certificate for another name: a CA would not help, the right host name would.
+            const host = new URL(this.options.serverUrl).hostname;
+            return new ApiError(this.redact(`${where}: the TLS certificate of ${host} was issued for other names (${err.message}). ` +
+                `Set 'server-url' to a host name the certificate names.`), 'tls', false);
+        }
         if (CERTIFICATE_CODES.has(code)) {
             // The handshake failed, so nothing was sent; retrying cannot help.
             const host = new URL(this.options.serverUrl).host;
@@ -48451,9 +48502,12 @@ class DataStudioClient {
             : '';
         return new ApiError(this.redact(`${where}: could not reach Data Studio (${code || err.message}).${hint}`), 'network', !neverSent);
     }
-    timeoutError(context) {
-        return new ApiError(`${describeRequest(context)}: no answer within the request timeout ` +
-            `(${formatDuration(this.options.requestTimeoutMs)}, input 'request-timeout').`, 'timeout', true);
+    timeoutError(context, limitMs) {
+        const limit = formatDuration(limitMs);
+        const what = context.purpose === 'cancel' && limitMs === CANCEL_BUDGET_MS
+            ? `within ${limit}, the most a cancel may take while the run ends`
+            : `within the request timeout (${limit}, input 'request-timeout')`;
+        return new ApiError(`${describeRequest(context)}: no answer ${what}.`, 'timeout', true);
     }
     /** The key may come back in a server's error body; it must never reach a message. */
     redact(text) {
@@ -48463,11 +48517,19 @@ class DataStudioClient {
 function describeRequest(context) {
     return `${context.method} ${context.path}`;
 }
+/** The run is stopping and no longer waits for this answer. */
+function abandoned(context) {
+    return new ApiError(`${describeRequest(context)}: abandoned because the run is stopping.`, 'timeout', true);
+}
 const CANCEL_BUDGET_MS = 5_000;
 const FIRST_CONTACT_BUDGET_MS = 30_000;
-/** True when the server cannot have started anything for this request. */
+/**
+ * True when the server cannot have started anything for this request. A 429 is not among them:
+ * the contract allows a resend only when nothing reached the server, so a refused execute goes
+ * through the job-list check in submit.ts like any other lost answer.
+ */
 function provablyNotStarted(error) {
-    return (error.kind === 'network' && !error.mayHaveReachedServer) || error.status === 429;
+    return error.kind === 'network' && !error.mayHaveReachedServer;
 }
 /**
  * http-client has no CA option, but its handlers may adjust each request's TLS options before it
@@ -48477,11 +48539,12 @@ function tlsHandlers(options) {
     const ca = options.caCertificates;
     if (ca === undefined || ca.trim() === '')
         return [];
+    // Added to Node's own roots, not instead of them: public certificates still verify. Built once:
+    // Node keys its socket pool on the CA list, and rebuilding it per request costs ~200 KB each.
+    const roots = [...external_node_tls_.rootCertificates, ca];
     return [
         {
             prepareRequest: (request) => {
-                // Added to Node's own roots, not instead of them: public certificates still verify.
-                const roots = [...external_node_tls_.rootCertificates, ca];
                 request.ca = roots;
                 // Through a proxy the tunnelling agent builds the TLS socket from its own options only.
                 const agent = request.agent;
@@ -50068,6 +50131,12 @@ function trimZeros(text) {
 function followJob(workflow, jobId, ctx, scope) {
     return new JobFollower(workflow, jobId, ctx, scope).follow();
 }
+/**
+ * How often a running step's growing row counters are worth a line of their own. A step's state
+ * changes are always logged; its counters change on nearly every check, and a line per check would
+ * bury the log of an hour-long step under hundreds of lines.
+ */
+const STEP_PROGRESS_EVERY_MS = 30_000;
 /** Follows one job from submission to its end, reporting what changes. */
 class JobFollower {
     workflow;
@@ -50076,7 +50145,7 @@ class JobFollower {
     scope;
     submitted = Date.now();
     last;
-    stepStates = new Map();
+    loggedSteps = new Map();
     unknownStatesSeen = new Set();
     constructor(workflow, jobId, ctx, scope) {
         this.workflow = workflow;
@@ -50101,12 +50170,17 @@ class JobFollower {
                 return this.stopped(stop);
             let job;
             try {
-                job = await this.ctx.api.getJob(this.jobId, this.scope.signal);
+                // Retries stop at max-duration: an outage must not hold the job past its limit.
+                job = await this.ctx.api.getJob(this.jobId, this.scope.signal, maxDeadline);
             }
             catch (error) {
                 const stopNow = this.scope.stopReason;
                 if (stopNow !== undefined)
                     return this.stopped(stopNow);
+                if (Date.now() >= maxDeadline) {
+                    return this.cancelAndReport('timed-out', `max-duration ${formatDuration(this.workflow.maxDurationMs ?? 0)} passed while its ` +
+                        `status could not be read (${getErrorMessage(error)})`);
+                }
                 return this.result({
                     outcome: 'failed',
                     reason: `lost track of job ${this.jobId}: ${getErrorMessage(error)} ` +
@@ -50149,9 +50223,13 @@ class JobFollower {
         let cancelled;
         let stillRunning = true;
         try {
-            if (await this.ctx.api.cancel(this.jobId)) {
+            const answer = await this.ctx.api.cancel(this.jobId);
+            if (answer.supported) {
                 cancelled = `job ${this.jobId} cancelled in Data Studio`;
                 stillRunning = false;
+                // The job as the cancel left it, so the results do not show a stale RUNNING.
+                if (answer.job !== undefined)
+                    this.report(answer.job);
             }
             else {
                 cancelled = `this Data Studio has no cancel endpoint: stop job ${this.jobId} there by hand`;
@@ -50183,7 +50261,10 @@ class JobFollower {
             failureKind: undefined
         };
     }
-    /** One notice per state change and per step change, never one per poll. */
+    /**
+     * One notice per state change of the job and of each step, never one per poll; a running
+     * step's growing counters at most every STEP_PROGRESS_EVERY_MS.
+     */
     report(job) {
         const elapsed = Date.now() - this.submitted;
         if (job.state !== this.last?.state) {
@@ -50194,11 +50275,16 @@ class JobFollower {
             }
             this.ctx.observer.jobStateChanged?.(this.workflow, job, elapsed);
         }
+        const progressEveryMs = this.ctx.options.stepProgressEveryMs ?? STEP_PROGRESS_EVERY_MS;
         for (const [index, step] of job.steps.entries()) {
             const key = `${index}:${step.name}`;
-            const fingerprint = `${step.state} ${JSON.stringify(step.counters)}`;
-            if (this.stepStates.get(key) !== fingerprint) {
-                this.stepStates.set(key, fingerprint);
+            const counters = JSON.stringify(step.counters);
+            const logged = this.loggedSteps.get(key);
+            const worthALine = logged === undefined ||
+                logged.state !== step.state ||
+                (logged.counters !== counters && elapsed - logged.atMs >= progressEveryMs);
+            if (worthALine) {
+                this.loggedSteps.set(key, { state: step.state, counters, atMs: elapsed });
                 this.ctx.observer.stepChanged?.(this.workflow, step, elapsed);
             }
         }
@@ -50209,12 +50295,14 @@ class JobFollower {
 ;// CONCATENATED MODULE: ./src/submit.ts
 /**
  * Starting a workflow exactly once. An execute request is not idempotent: sent twice, it starts the
- * workflow twice. So when its answer is lost after it was sent (a reset, a timeout, a 5xx), the
+ * workflow twice. So when it may have started a job whose id we did not get (its answer was lost
+ * after it was sent, the server refused it with 5xx or 429, or answered 2xx without a job id), the
  * request is not simply repeated: the server's own job list is asked whether a job of that
  * workflow was submitted since the request. Found, the job is adopted; the list answers and shows
- * none, the request is sent again (with backoff, within the same time budget as other retries);
- * the list cannot be read, the workflow fails with a message that it may have started and must be
- * checked in Data Studio.
+ * none, the request is sent again (with backoff, within the same time budget as other retries) —
+ * unless the server had said it accepted it; the list cannot be read, or shows a job that could be
+ * ours without proof either way, the workflow fails with a message that it may have started and
+ * must be checked in Data Studio. Once the run is stopping, nothing more is sent.
  */
 
 
@@ -50224,33 +50312,62 @@ class JobFollower {
  * server's Date header, which has one-second resolution, so a little slack is allowed.
  */
 const CLOCK_TOLERANCE_MS = 2_000;
-/** The answer was lost after the request may have arrived: the job may exist. */
+/**
+ * The request may have started a job whose id we did not get: its answer was lost after it was
+ * sent (a reset, a timeout, a 5xx), the server refused it with 429 (the contract allows a resend
+ * only when nothing reached the server), or it answered 2xx without a readable job id.
+ */
 function answerLost(error) {
-    return (error instanceof ApiError &&
-        error.mayHaveReachedServer &&
-        (error.kind === 'network' || error.kind === 'timeout' || (error.status ?? 0) >= 500));
+    if (!(error instanceof ApiError) || !error.mayHaveReachedServer)
+        return false;
+    const status = error.status ?? 0;
+    return (error.kind === 'network' ||
+        error.kind === 'timeout' ||
+        error.kind === 'answer' ||
+        status === 429 ||
+        status >= 500);
 }
-/** The job that a lost request started, if the list shows one; `undefined` if it shows none. */
+/** When the server says it accepted the request, a job list that shows none is not believed. */
+function acceptedByServer(error) {
+    return error.kind === 'answer';
+}
+/** Thrown instead of sending an execute once the run (or the phase) is stopping. */
+class StoppedBeforeStart extends Error {
+    constructor(workflow) {
+        super(`'${workflow}' was not started: the run is stopping`);
+        this.name = 'StoppedBeforeStart';
+    }
+}
+/** When the server says a job was submitted: submittedAt, else startedAt. */
+function stampOf(job) {
+    return (job.submittedAt ?? job.startedAt)?.getTime();
+}
+/**
+ * The job that a lost request started, if the list shows one; `undefined` if it shows none;
+ * 'unknown' if a job in the list could be ours and nothing proves it is not (no timestamp, or
+ * no id to follow it by).
+ */
 function findSubmittedJob(jobs, workflow, sentAtServerMs) {
     const mine = jobs.filter(job => job.workflow === undefined || job.workflow === workflow);
+    if (mine.some(job => stampOf(job) === undefined))
+        return 'unknown';
     const since = sentAtServerMs - CLOCK_TOLERANCE_MS;
     const started = mine
-        .filter(job => job.submittedAt !== undefined && job.submittedAt.getTime() >= since)
-        .sort((a, b) => (a.submittedAt?.getTime() ?? 0) - (b.submittedAt?.getTime() ?? 0));
+        .filter(job => (stampOf(job) ?? 0) >= since)
+        .sort((a, b) => (stampOf(a) ?? 0) - (stampOf(b) ?? 0));
     // The earliest job since the request is ours: any later one was started by someone else.
-    if (started.length > 0)
-        return started[0];
-    // A running job with no submission time could be ours; nothing proves it is not.
-    if (mine.some(job => job.submittedAt === undefined && job.stateClass === 'active')) {
-        return 'unknown';
-    }
-    return undefined;
+    const ours = started[0];
+    if (ours === undefined)
+        return undefined;
+    return ours.jobId === '' ? 'unknown' : ours;
 }
 const CHECK_THERE = 'the workflow may have started in Data Studio: check its jobs there before running it again.';
 /** Executes a workflow and returns its job id; throws an ApiError a person can act on. */
 async function submitWorkflow(api, workflow, signal, notice, policy = DEFAULT_RETRY_POLICY) {
     const firstTry = Date.now();
     for (let attempt = 1;; attempt++) {
+        if (signal.aborted)
+            throw new StoppedBeforeStart(workflow.workflow);
         const sentAt = Date.now();
         try {
             return await api.execute(workflow, signal);
@@ -50269,12 +50386,16 @@ async function submitWorkflow(api, workflow, signal, notice, policy = DEFAULT_RE
             const found = findSubmittedJob(jobs, workflow.workflow, sentAt + api.serverClockOffsetMs());
             if (found === 'unknown') {
                 throw new ApiError(`${error.message} The answer to the execute request was lost and the job list shows a ` +
-                    `running job of '${workflow.workflow}' without a submission time, so ${CHECK_THERE}`, error.kind, true, error.status);
+                    `job of '${workflow.workflow}' without a submission time or an id, so ${CHECK_THERE}`, error.kind, true, error.status);
             }
             if (found !== undefined) {
                 notice(`the answer to the execute request was lost (${error.message}); the job list shows ` +
                     `job ${found.jobId}, submitted since the request: following it`);
                 return found.jobId;
+            }
+            if (acceptedByServer(error)) {
+                throw new ApiError(`${error.message} Data Studio accepted the execute request (${error.status ?? 'no status'}) ` +
+                    `but named no job, and the job list shows none since, so ${CHECK_THERE}`, error.kind, true, error.status);
             }
             const delay = backoffDelay(attempt - 1, policy, error.retryAfterMs);
             if (Date.now() + delay - firstTry > policy.budgetMs || signal.aborted) {
@@ -50409,10 +50530,11 @@ async function runPlan(plan, api, options, observer = {}) {
     const finished = Date.now();
     return {
         stoppedBy: ctx.fatalKind,
-        result: ctx.stopReason?.kind === 'cancelled'
-            ? 'cancelled'
-            : workflows.every(r => r.outcome === 'success')
-                ? 'success'
+        // A cancel that arrives after every workflow succeeded stopped nothing.
+        result: workflows.every(r => r.outcome === 'success')
+            ? 'success'
+            : ctx.stopReason?.kind === 'cancelled'
+                ? 'cancelled'
                 : 'failure',
         phases,
         workflows,
@@ -50480,6 +50602,11 @@ async function runWorkflow(workflow, ctx, scope) {
         jobId = await submitWorkflow(ctx.api, workflow, scope.signal, message => ctx.observer.notice?.(workflow, message), ctx.options.retryPolicy);
     }
     catch (error) {
+        // Stopped while it was still waiting to be sent: it was not started, so it is not a failure.
+        const stopping = scope.notStartingBecause;
+        if (stopping !== undefined && runner_provablyNotStarted(error)) {
+            return skippedResult(workflow, `not started: ${stopping}`);
+        }
         const kind = error instanceof ApiError ? error.kind : undefined;
         const dooms = kind === undefined ? undefined : DOOMS_THE_RUN[kind];
         if (dooms !== undefined && ctx.fatal === undefined) {
@@ -50495,6 +50622,10 @@ async function runWorkflow(workflow, ctx, scope) {
     ctx.observer.jobSubmitted?.(workflow, jobId);
     return followJob(workflow, jobId, ctx, scope);
 }
+function runner_provablyNotStarted(error) {
+    return (error instanceof StoppedBeforeStart ||
+        (error instanceof ApiError && !error.mayHaveReachedServer));
+}
 /** Failures that every later request would meet too: nothing more is started after one. */
 const DOOMS_THE_RUN = {
     auth: 'Data Studio refused the API key (401)',
@@ -50505,8 +50636,6 @@ const DOOMS_THE_RUN = {
 
 ;// CONCATENATED MODULE: ./src/state.ts
 const StateNames = {
-    /** Set by the main step, so the entry point knows a second run is the post step. */
-    IsPost: 'isPost',
     /** JSON array of ActiveJob. */
     ActiveJobs: 'activeJobs'
 };
@@ -50792,7 +50921,11 @@ async function runEngine(read, platform, signal, readFile) {
         settings = readSettings(read, readFile);
     }
     catch (error) {
-        return { exitCode: engine_ExitCode.BadInput, failure: getErrorMessage(error), run: undefined };
+        // Nothing ran; later steps and the summary still say why.
+        const failure = getErrorMessage(error);
+        setOutputsWithoutRun(platform, 'failure');
+        await writeSummary(platform, false, `## ❌ Data Studio run not started\n\n${escapeText(failure)}\n`);
+        return { exitCode: engine_ExitCode.BadInput, failure, run: undefined };
     }
     platform.debug(`Resolved settings: ${JSON.stringify({ ...settings, apiKey: '***' })}`);
     if (settings.insecureSkipTlsVerify)
@@ -50803,7 +50936,7 @@ async function runEngine(read, platform, signal, readFile) {
     });
     try {
         return settings.dryRun
-            ? await dryRun(settings, client, platform)
+            ? await dryRun(settings, client, platform, signal)
             : await execute(settings, client, platform, signal);
     }
     finally {
@@ -50827,7 +50960,7 @@ async function execute(settings, client, platform, signal) {
     }, observer);
     for (const [name, value] of Object.entries(runOutputs(run)))
         platform.setOutput(name, value);
-    await writeSummary(platform, settings, renderSummary(run, settings));
+    await writeSummary(platform, settings.insecureSkipTlsVerify, renderSummary(run, settings));
     if (settings.junitReport !== undefined)
         writeJUnit(platform, settings.junitReport, run);
     platform.log.info(verdictLine(run));
@@ -50852,7 +50985,7 @@ function exitCodeOf(run) {
  * Checks everything a run would need — inputs, plan, the server and the key — and executes
  * nothing. The job list is the one authenticated request the API offers without side effects.
  */
-async function dryRun(settings, client, platform) {
+async function dryRun(settings, client, platform, signal) {
     const table = renderPlanTable(settings.plan);
     platform.log.info('Dry run: nothing will be executed. The resolved plan:');
     for (const line of table.split('\n'))
@@ -50862,7 +50995,7 @@ async function dryRun(settings, client, platform) {
     let failure;
     let exitCode = engine_ExitCode.Success;
     try {
-        await client.listJobs(first);
+        await client.listJobs(first, signal);
         serverCheck =
             `Data Studio at ${settings.serverUrl} answered and accepted the API key ` +
                 `(environment '${settings.environment}', tenancy '${settings.tenancy}').`;
@@ -50871,25 +51004,30 @@ async function dryRun(settings, client, platform) {
         failure = `Dry run: ${getErrorMessage(error)}`;
         serverCheck = failure;
         // Unreachable or refused is 3; a server that answers oddly (a wrong tenancy, say) is set up wrong.
-        exitCode =
-            error instanceof ApiError && UNREACHABLE.has(error.kind)
+        exitCode = signal.aborted
+            ? engine_ExitCode.Cancelled
+            : error instanceof ApiError && UNREACHABLE.has(error.kind)
                 ? engine_ExitCode.Unreachable
                 : engine_ExitCode.BadInput;
     }
     platform.log.info(serverCheck);
-    platform.setOutput(Outputs.Result, failure === undefined ? 'success' : 'failure');
-    platform.setOutput(Outputs.FailedWorkflows, '');
-    platform.setOutput(Outputs.DurationSeconds, '0');
-    platform.setOutput(Outputs.Results, '[]');
+    setOutputsWithoutRun(platform, failure === undefined ? 'success' : 'failure');
     const verdict = failure === undefined ? '✅ Dry run passed' : '❌ Dry run failed';
-    await writeSummary(platform, settings, [`## ${verdict}`, '', `${escapeText(serverCheck)} Nothing was executed.`, '', table, ''].join('\n'));
+    await writeSummary(platform, settings.insecureSkipTlsVerify, [`## ${verdict}`, '', `${escapeText(serverCheck)} Nothing was executed.`, '', table, ''].join('\n'));
     if (failure === undefined) {
         platform.log.info('Dry run passed: the plan is valid and the server accepts the key.');
     }
     return { exitCode, failure, run: undefined };
 }
-async function writeSummary(platform, settings, markdown) {
-    const warning = settings.insecureSkipTlsVerify ? `> [!WARNING]\n> ${INSECURE_WARNING}\n\n` : '';
+/** The outputs when no workflow ran (a dry run, or bad input), so later steps can still test them. */
+function setOutputsWithoutRun(platform, result) {
+    platform.setOutput(Outputs.Result, result);
+    platform.setOutput(Outputs.FailedWorkflows, '');
+    platform.setOutput(Outputs.DurationSeconds, '0');
+    platform.setOutput(Outputs.Results, '[]');
+}
+async function writeSummary(platform, insecureSkipTlsVerify, markdown) {
+    const warning = insecureSkipTlsVerify ? `> [!WARNING]\n> ${INSECURE_WARNING}\n\n` : '';
     try {
         await platform.writeSummary(warning + markdown);
     }
@@ -50915,7 +51053,6 @@ function writeJUnit(platform, path, run) {
  * cancellation (SIGINT, then SIGTERM) into an abort, and reports through @actions/core — the
  * only modules that touch it are this one and post.ts.
  */
-
 
 
 
@@ -50959,7 +51096,6 @@ async function run() {
         const rawKey = getInput(Inputs.ApiKey);
         if (rawKey.trim() !== '')
             core_setSecret(rawKey.trim());
-        main_saveState(StateNames.IsPost, 'true');
         const result = await runEngine(name => getInput(name), githubPlatform, cancellation.signal);
         if (result.failure !== undefined)
             setFailed(result.failure);
@@ -50974,58 +51110,10 @@ async function run() {
     }
 }
 
-;// CONCATENATED MODULE: ./src/post.ts
-/**
- * The post step (post-if: always()): when the main step was killed before it could cancel its
- * jobs, cancel whatever it left running. With nothing to do it writes nothing at all.
- */
-
-
-
-
-
-async function cleanup() {
-    const jobs = parseActiveJobs(getState(StateNames.ActiveJobs));
-    if (jobs.length === 0)
-        return;
-    let client;
-    try {
-        const connection = readConnection(name => getInput(name));
-        core_setSecret(connection.apiKey);
-        client = new DataStudioClient(connection);
-    }
-    catch (error) {
-        warning(`The main step left ${jobs.length} job(s) running (${jobs.map(j => j.jobId).join(', ')}) ` +
-            `and they cannot be cancelled: ${getErrorMessage(error)}`);
-        return;
-    }
-    info(`The main step ended before its jobs did; cancelling ${jobs.length} in Data Studio`);
-    try {
-        await Promise.all(jobs.map(async (job) => {
-            try {
-                const cancelled = await client.cancel(job.jobId);
-                if (cancelled)
-                    info(`[${job.workflow}] job ${job.jobId} cancelled`);
-                else
-                    warning(`[${job.workflow}] this Data Studio cannot cancel job ${job.jobId}: stop it there by hand`);
-            }
-            catch (error) {
-                warning(`[${job.workflow}] could not cancel job ${job.jobId}: ${getErrorMessage(error)}; stop it in Data Studio by hand`);
-            }
-        }));
-    }
-    finally {
-        client.dispose();
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/index.ts
-// The action's entry point, for both its steps: the main step runs the plan; the post step
-// (post-if: always()) cancels what a killed main step left running. Nothing but the dispatch,
-// so tests can import run() and cleanup() without running them.
+// The action's main step: runs the plan. Nothing but the call, so tests can import run() without
+// running it. The post step has a bundle of its own (post-index.ts), so that it can never run the
+// plan a second time, whatever the saved state holds.
 
-
-
-
-void (getState(StateNames.IsPost) === 'true' ? cleanup() : run());
+void run();
 

@@ -23,13 +23,7 @@ import {
 } from './contract.js'
 import { formatDuration } from './duration.js'
 import type { PlannedWorkflow } from './plan.js'
-import {
-  DEFAULT_RETRY_POLICY,
-  parseRetryAfter,
-  sleep,
-  withRetry,
-  type RetryPolicy
-} from './retry.js'
+import { DEFAULT_RETRY_POLICY, parseRetryAfter, withRetry, type RetryPolicy } from './retry.js'
 
 export type FailureKind =
   | 'auth'
@@ -64,8 +58,7 @@ const CERTIFICATE_CODES = new Set([
   'CERT_HAS_EXPIRED',
   'CERT_NOT_YET_VALID',
   'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID'
+  'CERT_SIGNATURE_FAILURE'
 ])
 
 export class ApiError extends Error {
@@ -99,12 +92,20 @@ export interface DataStudioApi {
    * is seen): jobs in the server's list are stamped by its clock, not the runner's.
    */
   serverClockOffsetMs(): number
-  getJob(jobId: string, signal?: AbortSignal): Promise<JobStatus>
+  /**
+   * The job's status. The signal abandons the request in flight and any retry; no retry starts
+   * after `retryUntil` (epoch ms), so an outage cannot hold a job past its max-duration.
+   */
+  getJob(jobId: string, signal?: AbortSignal, retryUntil?: number): Promise<JobStatus>
+  /** The workflow's recent jobs; the signal abandons the request in flight and any retry. */
   listJobs(workflow: string, signal?: AbortSignal): Promise<JobStatus[]>
-  /** Resolves to false when the server has no cancel endpoint. */
-  cancel(jobId: string): Promise<boolean>
+  /** Never takes longer than a few seconds: it runs while the run is shutting down. */
+  cancel(jobId: string): Promise<CancelResult>
   dispose(): void
 }
+
+/** What a cancel request achieved, with the job as the server returned it, if it did. */
+export type CancelResult = { supported: false } | { supported: true; job: JobStatus | undefined }
 
 export interface ClientOptions {
   serverUrl: string
@@ -165,14 +166,20 @@ export class DataStudioClient implements DataStudioApi {
 
   /**
    * Sends an execute request. It is not idempotent, so it is resent here only when it provably
-   * started nothing: the connection was refused before any byte left, or the server answered 429
-   * (it refused the request). Any other lost answer is for the caller to resolve (see submit.ts).
+   * started nothing: the connection was refused before any byte left. Any other lost answer is
+   * for the caller to resolve (see submit.ts). The signal stops retries but never abandons a
+   * request in flight: its answer names a job that may need cancelling.
    */
   async execute(workflow: PlannedWorkflow, signal?: AbortSignal): Promise<string> {
     const body = executeRequestBody({ workflow: workflow.workflow, ...workflow.execute })
-    const context = { method: 'POST', path: paths.execute(), workflow: workflow.workflow }
+    const context: RequestContext = {
+      purpose: 'execute',
+      method: 'POST',
+      path: paths.execute(),
+      workflow: workflow.workflow
+    }
     const answer = await withRetry(
-      () => this.send('POST', paths.execute(), context, JSON.stringify(body)),
+      () => this.send(context, JSON.stringify(body)),
       this.budget(),
       this.retryHooks(signal, error => error instanceof ApiError && provablyNotStarted(error))
     )
@@ -183,42 +190,66 @@ export class DataStudioClient implements DataStudioApi {
     return this.clockOffsetMs
   }
 
-  async getJob(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
-    const context = { method: 'GET', path: paths.job(jobId), jobId }
-    const answer = await withRetry(
-      () => this.send('GET', paths.job(jobId), context),
-      this.budget(),
-      this.retryHooks(signal, isTransient)
-    )
+  async getJob(jobId: string, signal?: AbortSignal, retryUntil?: number): Promise<JobStatus> {
+    const context: RequestContext = { purpose: 'job', method: 'GET', path: paths.job(jobId), jobId }
+    const answer = await withRetry(() => this.send(context, undefined, signal), this.budget(), {
+      ...this.retryHooks(signal, isTransient),
+      deadline: retryUntil
+    })
     return this.read(answer, context, body => parseJob(body, jobId))
   }
 
   async listJobs(workflow: string, signal?: AbortSignal): Promise<JobStatus[]> {
-    const context = { method: 'GET', path: paths.jobs(workflow), workflow }
+    const context: RequestContext = {
+      purpose: 'list',
+      method: 'GET',
+      path: paths.jobs(workflow),
+      workflow
+    }
     const answer = await withRetry(
-      () => this.send('GET', paths.jobs(workflow), context),
+      () => this.send(context, undefined, signal),
       this.budget(),
       this.retryHooks(signal, isTransient)
     )
     return this.read(answer, context, parseJobList)
   }
 
-  async cancel(jobId: string): Promise<boolean> {
-    const context = { method: 'POST', path: paths.cancel(jobId), jobId }
+  async cancel(jobId: string): Promise<CancelResult> {
+    const context: RequestContext = {
+      purpose: 'cancel',
+      method: 'POST',
+      path: paths.cancel(jobId),
+      jobId
+    }
+    // Cancelling happens while the run is ending: the runner kills a cancelled job's process
+    // about 7.5 s after SIGINT. So the whole cancel, retries and a hung request included, gets
+    // a few seconds, however long 'request-timeout' is.
+    const budget = new AbortController()
+    const timer = setTimeout(
+      () => budget.abort(this.timeoutError(context, CANCEL_BUDGET_MS)),
+      CANCEL_BUDGET_MS
+    )
     try {
-      await withRetry(
-        () => this.send('POST', paths.cancel(jobId), context, '{}'),
-        // Cancelling happens while the run is ending (the runner allows a cancelled job about
-        // 7.5 s before it kills the process); a short budget keeps shutdown quick.
-        { ...this.policy, budgetMs: Math.min(this.policy.budgetMs, CANCEL_BUDGET_MS) },
-        this.retryHooks(undefined, isTransient)
+      const answer = await withRetry(
+        () => this.send(context, '{}', budget.signal),
+        { ...this.policy, budgetMs: CANCEL_BUDGET_MS },
+        this.retryHooks(budget.signal, isTransient)
       )
-      return true
+      // The contract answers with the job; a server that says nothing still accepted the cancel.
+      let job: JobStatus | undefined
+      try {
+        job = answer.body === undefined ? undefined : parseJob(answer.body, jobId)
+      } catch {
+        job = undefined
+      }
+      return { supported: true, job }
     } catch (error) {
       if (error instanceof ApiError && CANCEL_UNSUPPORTED_STATUSES.includes(error.status ?? 0)) {
-        return false
+        return { supported: false }
       }
       throw error
+    } finally {
+      clearTimeout(timer)
     }
   }
 
@@ -250,25 +281,34 @@ export class DataStudioClient implements DataStudioApi {
     }
   }
 
-  /** One request with a hard deadline; any non-2xx answer becomes an ApiError. */
-  private async send(
-    method: string,
-    path: string,
-    context: RequestContext,
-    data?: string
-  ): Promise<Answer> {
-    const url = this.root + path
-    const controller = new AbortController()
-    const deadline = sleep(this.options.requestTimeoutMs, controller.signal).then(() => {
-      if (!controller.signal.aborted) throw this.timeoutError(context)
+  /**
+   * One request with a hard deadline; any non-2xx answer becomes an ApiError. An aborted signal
+   * abandons it at once with the signal's reason (http-client cannot abort a request; the socket
+   * is left to its own timeout, and its late answer is dropped).
+   */
+  private send(context: RequestContext, data?: string, signal?: AbortSignal): Promise<Answer> {
+    const url = this.root + context.path
+    return new Promise<Answer>((resolve, reject) => {
+      const settle = (finish: () => void): void => {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+        finish()
+      }
+      const onAbort = (): void =>
+        settle(() =>
+          reject(signal?.reason instanceof ApiError ? signal.reason : abandoned(context))
+        )
+      const timer = setTimeout(
+        () => settle(() => reject(this.timeoutError(context, this.options.requestTimeoutMs))),
+        this.options.requestTimeoutMs
+      )
+      if (signal?.aborted === true) return onAbort()
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.exchange(context.method, url, data, context).then(
+        answer => settle(() => resolve(answer)),
+        (error: unknown) => settle(() => reject(error))
+      )
     })
-    try {
-      const answer = await Promise.race([this.exchange(method, url, data, context), deadline])
-      if (answer === undefined) throw this.timeoutError(context)
-      return answer
-    } finally {
-      controller.abort()
-    }
   }
 
   private async exchange(
@@ -283,7 +323,8 @@ export class DataStudioClient implements DataStudioApi {
     } catch (error) {
       throw this.networkError(error, context)
     }
-    const text = await response.readBody()
+    // The key may come back in an echoed header or a debug body: it leaves here redacted.
+    const text = this.redact(await response.readBody())
     const status = response.message.statusCode ?? 0
     this.answeredOnce = true
     this.noteServerClock(response.message.headers.date)
@@ -353,12 +394,18 @@ export class DataStudioClient implements DataStudioApi {
       text =
         `Data Studio refused ${where} (403): the API key is valid but its creator lacks the ` +
         `permission for it. Grant the permission to the key's owner, or use a key of a user who has it.`
-    } else if (status === 404 && context.workflow !== undefined && context.jobId === undefined) {
+    } else if (status === 404 && context.purpose === 'execute') {
       kind = 'not-found'
       text =
         `Data Studio has no workflow with external label '${context.workflow}' in ${env} ` +
         `(tenancy '${this.options.tenancy}') (404). Check the workflow's external label in Data ` +
         `Studio, and 'space' if it lives in a Space.`
+    } else if (status === 404 && context.purpose === 'list') {
+      kind = 'not-found'
+      text =
+        `${where}: Data Studio answered 404 to the job list. Check 'tenancy' ` +
+        `('${this.options.tenancy}') and that 'server-url' (${this.options.serverUrl}) is the ` +
+        `Data Studio server itself, not a path below it.`
     } else if (status === 404 && context.jobId !== undefined) {
       kind = 'not-found'
       text = `Data Studio does not know job ${context.jobId} (404); the server may have been restarted or rebuilt.`
@@ -395,7 +442,21 @@ export class DataStudioClient implements DataStudioApi {
     const err = error as NodeJS.ErrnoException
     const code = err.code ?? ''
     const where = describeRequest(context)
-    if (/^Request timeout/.test(err.message ?? '')) return this.timeoutError(context)
+    if (/^Request timeout/.test(err.message ?? '')) {
+      return this.timeoutError(context, this.options.requestTimeoutMs)
+    }
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+      // A trusted certificate for another name: a CA would not help, the right host name would.
+      const host = new URL(this.options.serverUrl).hostname
+      return new ApiError(
+        this.redact(
+          `${where}: the TLS certificate of ${host} was issued for other names (${err.message}). ` +
+            `Set 'server-url' to a host name the certificate names.`
+        ),
+        'tls',
+        false
+      )
+    }
     if (CERTIFICATE_CODES.has(code)) {
       // The handshake failed, so nothing was sent; retrying cannot help.
       const host = new URL(this.options.serverUrl).host
@@ -429,13 +490,13 @@ export class DataStudioClient implements DataStudioApi {
     )
   }
 
-  private timeoutError(context: RequestContext): ApiError {
-    return new ApiError(
-      `${describeRequest(context)}: no answer within the request timeout ` +
-        `(${formatDuration(this.options.requestTimeoutMs)}, input 'request-timeout').`,
-      'timeout',
-      true
-    )
+  private timeoutError(context: RequestContext, limitMs: number): ApiError {
+    const limit = formatDuration(limitMs)
+    const what =
+      context.purpose === 'cancel' && limitMs === CANCEL_BUDGET_MS
+        ? `within ${limit}, the most a cancel may take while the run ends`
+        : `within the request timeout (${limit}, input 'request-timeout')`
+    return new ApiError(`${describeRequest(context)}: no answer ${what}.`, 'timeout', true)
   }
 
   /** The key may come back in a server's error body; it must never reach a message. */
@@ -445,6 +506,7 @@ export class DataStudioClient implements DataStudioApi {
 }
 
 interface RequestContext {
+  purpose: 'execute' | 'job' | 'list' | 'cancel'
   method: string
   path: string
   workflow?: string
@@ -455,12 +517,25 @@ function describeRequest(context: RequestContext): string {
   return `${context.method} ${context.path}`
 }
 
+/** The run is stopping and no longer waits for this answer. */
+function abandoned(context: RequestContext): ApiError {
+  return new ApiError(
+    `${describeRequest(context)}: abandoned because the run is stopping.`,
+    'timeout',
+    true
+  )
+}
+
 const CANCEL_BUDGET_MS = 5_000
 const FIRST_CONTACT_BUDGET_MS = 30_000
 
-/** True when the server cannot have started anything for this request. */
+/**
+ * True when the server cannot have started anything for this request. A 429 is not among them:
+ * the contract allows a resend only when nothing reached the server, so a refused execute goes
+ * through the job-list check in submit.ts like any other lost answer.
+ */
 function provablyNotStarted(error: ApiError): boolean {
-  return (error.kind === 'network' && !error.mayHaveReachedServer) || error.status === 429
+  return error.kind === 'network' && !error.mayHaveReachedServer
 }
 
 /**
@@ -470,11 +545,12 @@ function provablyNotStarted(error: ApiError): boolean {
 function tlsHandlers(options: ClientOptions): RequestHandler[] {
   const ca = options.caCertificates
   if (ca === undefined || ca.trim() === '') return []
+  // Added to Node's own roots, not instead of them: public certificates still verify. Built once:
+  // Node keys its socket pool on the CA list, and rebuilding it per request costs ~200 KB each.
+  const roots = [...rootCertificates, ca]
   return [
     {
       prepareRequest: (request: RequestOptions) => {
-        // Added to Node's own roots, not instead of them: public certificates still verify.
-        const roots = [...rootCertificates, ca]
         request.ca = roots
         // Through a proxy the tunnelling agent builds the TLS socket from its own options only.
         const agent = request.agent as { options?: Record<string, unknown> } | undefined

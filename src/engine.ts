@@ -70,7 +70,15 @@ export async function runEngine(
   try {
     settings = readSettings(read, readFile)
   } catch (error) {
-    return { exitCode: ExitCode.BadInput, failure: getErrorMessage(error), run: undefined }
+    // Nothing ran; later steps and the summary still say why.
+    const failure = getErrorMessage(error)
+    setOutputsWithoutRun(platform, 'failure')
+    await writeSummary(
+      platform,
+      false,
+      `## ❌ Data Studio run not started\n\n${escapeText(failure)}\n`
+    )
+    return { exitCode: ExitCode.BadInput, failure, run: undefined }
   }
   platform.debug(`Resolved settings: ${JSON.stringify({ ...settings, apiKey: '***' })}`)
   if (settings.insecureSkipTlsVerify) platform.log.warning(INSECURE_WARNING)
@@ -81,7 +89,7 @@ export async function runEngine(
   })
   try {
     return settings.dryRun
-      ? await dryRun(settings, client, platform)
+      ? await dryRun(settings, client, platform, signal)
       : await execute(settings, client, platform, signal)
   } finally {
     client.dispose()
@@ -119,7 +127,7 @@ async function execute(
     observer
   )
   for (const [name, value] of Object.entries(runOutputs(run))) platform.setOutput(name, value)
-  await writeSummary(platform, settings, renderSummary(run, settings))
+  await writeSummary(platform, settings.insecureSkipTlsVerify, renderSummary(run, settings))
   if (settings.junitReport !== undefined) writeJUnit(platform, settings.junitReport, run)
   platform.log.info(verdictLine(run))
   if (run.result === 'success') return { exitCode: ExitCode.Success, failure: undefined, run }
@@ -145,7 +153,8 @@ function exitCodeOf(run: RunResult): ExitCode {
 async function dryRun(
   settings: Settings,
   client: DataStudioClient,
-  platform: Platform
+  platform: Platform,
+  signal: AbortSignal
 ): Promise<EngineResult> {
   const table = renderPlanTable(settings.plan)
   platform.log.info('Dry run: nothing will be executed. The resolved plan:')
@@ -155,7 +164,7 @@ async function dryRun(
   let failure: string | undefined
   let exitCode: ExitCode = ExitCode.Success
   try {
-    await client.listJobs(first)
+    await client.listJobs(first, signal)
     serverCheck =
       `Data Studio at ${settings.serverUrl} answered and accepted the API key ` +
       `(environment '${settings.environment}', tenancy '${settings.tenancy}').`
@@ -163,20 +172,18 @@ async function dryRun(
     failure = `Dry run: ${getErrorMessage(error)}`
     serverCheck = failure
     // Unreachable or refused is 3; a server that answers oddly (a wrong tenancy, say) is set up wrong.
-    exitCode =
-      error instanceof ApiError && UNREACHABLE.has(error.kind)
+    exitCode = signal.aborted
+      ? ExitCode.Cancelled
+      : error instanceof ApiError && UNREACHABLE.has(error.kind)
         ? ExitCode.Unreachable
         : ExitCode.BadInput
   }
   platform.log.info(serverCheck)
-  platform.setOutput(Outputs.Result, failure === undefined ? 'success' : 'failure')
-  platform.setOutput(Outputs.FailedWorkflows, '')
-  platform.setOutput(Outputs.DurationSeconds, '0')
-  platform.setOutput(Outputs.Results, '[]')
+  setOutputsWithoutRun(platform, failure === undefined ? 'success' : 'failure')
   const verdict = failure === undefined ? '✅ Dry run passed' : '❌ Dry run failed'
   await writeSummary(
     platform,
-    settings,
+    settings.insecureSkipTlsVerify,
     [`## ${verdict}`, '', `${escapeText(serverCheck)} Nothing was executed.`, '', table, ''].join(
       '\n'
     )
@@ -187,12 +194,20 @@ async function dryRun(
   return { exitCode, failure, run: undefined }
 }
 
+/** The outputs when no workflow ran (a dry run, or bad input), so later steps can still test them. */
+function setOutputsWithoutRun(platform: Platform, result: 'success' | 'failure'): void {
+  platform.setOutput(Outputs.Result, result)
+  platform.setOutput(Outputs.FailedWorkflows, '')
+  platform.setOutput(Outputs.DurationSeconds, '0')
+  platform.setOutput(Outputs.Results, '[]')
+}
+
 async function writeSummary(
   platform: Platform,
-  settings: Settings,
+  insecureSkipTlsVerify: boolean,
   markdown: string
 ): Promise<void> {
-  const warning = settings.insecureSkipTlsVerify ? `> [!WARNING]\n> ${INSECURE_WARNING}\n\n` : ''
+  const warning = insecureSkipTlsVerify ? `> [!WARNING]\n> ${INSECURE_WARNING}\n\n` : ''
   try {
     await platform.writeSummary(warning + markdown)
   } catch (error) {

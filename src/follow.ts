@@ -22,11 +22,25 @@ export function followJob(
   return new JobFollower(workflow, jobId, ctx, scope).follow()
 }
 
+/**
+ * How often a running step's growing row counters are worth a line of their own. A step's state
+ * changes are always logged; its counters change on nearly every check, and a line per check would
+ * bury the log of an hour-long step under hundreds of lines.
+ */
+export const STEP_PROGRESS_EVERY_MS = 30_000
+
+/** What was last logged of one step. */
+interface LoggedStep {
+  state: string
+  counters: string
+  atMs: number
+}
+
 /** Follows one job from submission to its end, reporting what changes. */
 class JobFollower {
   private readonly submitted = Date.now()
   private last: JobStatus | undefined
-  private readonly stepStates = new Map<string, string>()
+  private readonly loggedSteps = new Map<string, LoggedStep>()
   private unknownStatesSeen = new Set<string>()
 
   constructor(
@@ -54,10 +68,18 @@ class JobFollower {
       if (stop !== undefined) return this.stopped(stop)
       let job: JobStatus
       try {
-        job = await this.ctx.api.getJob(this.jobId, this.scope.signal)
+        // Retries stop at max-duration: an outage must not hold the job past its limit.
+        job = await this.ctx.api.getJob(this.jobId, this.scope.signal, maxDeadline)
       } catch (error) {
         const stopNow = this.scope.stopReason
         if (stopNow !== undefined) return this.stopped(stopNow)
+        if (Date.now() >= maxDeadline) {
+          return this.cancelAndReport(
+            'timed-out',
+            `max-duration ${formatDuration(this.workflow.maxDurationMs ?? 0)} passed while its ` +
+              `status could not be read (${getErrorMessage(error)})`
+          )
+        }
         return this.result(
           {
             outcome: 'failed',
@@ -109,9 +131,12 @@ class JobFollower {
     let cancelled: string
     let stillRunning = true
     try {
-      if (await this.ctx.api.cancel(this.jobId)) {
+      const answer = await this.ctx.api.cancel(this.jobId)
+      if (answer.supported) {
         cancelled = `job ${this.jobId} cancelled in Data Studio`
         stillRunning = false
+        // The job as the cancel left it, so the results do not show a stale RUNNING.
+        if (answer.job !== undefined) this.report(answer.job)
       } else {
         cancelled = `this Data Studio has no cancel endpoint: stop job ${this.jobId} there by hand`
       }
@@ -154,7 +179,10 @@ class JobFollower {
     }
   }
 
-  /** One notice per state change and per step change, never one per poll. */
+  /**
+   * One notice per state change of the job and of each step, never one per poll; a running
+   * step's growing counters at most every STEP_PROGRESS_EVERY_MS.
+   */
   private report(job: JobStatus): void {
     const elapsed = Date.now() - this.submitted
     if (job.state !== this.last?.state) {
@@ -168,11 +196,17 @@ class JobFollower {
       }
       this.ctx.observer.jobStateChanged?.(this.workflow, job, elapsed)
     }
+    const progressEveryMs = this.ctx.options.stepProgressEveryMs ?? STEP_PROGRESS_EVERY_MS
     for (const [index, step] of job.steps.entries()) {
       const key = `${index}:${step.name}`
-      const fingerprint = `${step.state} ${JSON.stringify(step.counters)}`
-      if (this.stepStates.get(key) !== fingerprint) {
-        this.stepStates.set(key, fingerprint)
+      const counters = JSON.stringify(step.counters)
+      const logged = this.loggedSteps.get(key)
+      const worthALine =
+        logged === undefined ||
+        logged.state !== step.state ||
+        (logged.counters !== counters && elapsed - logged.atMs >= progressEveryMs)
+      if (worthALine) {
+        this.loggedSteps.set(key, { state: step.state, counters, atMs: elapsed })
         this.ctx.observer.stepChanged?.(this.workflow, step, elapsed)
       }
     }

@@ -1,9 +1,6 @@
-// The action's entry point, for both its steps: the main step runs the plan; the post step
-// (post-if: always()) cancels what a killed main step left running. Nothing but the dispatch,
-// so tests can import run() and cleanup() without running them.
-import { getState } from '@actions/core'
+// The action's main step: runs the plan. Nothing but the call, so tests can import run() without
+// running it. The post step has a bundle of its own (post-index.ts), so that it can never run the
+// plan a second time, whatever the saved state holds.
 import { run } from './main.js'
-import { cleanup } from './post.js'
-import { StateNames } from './state.js'
 
-void (getState(StateNames.IsPost) === 'true' ? cleanup() : run())
+void run()

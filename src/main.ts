@@ -7,7 +7,6 @@ import * as core from '@actions/core'
 import { runEngine, type Platform } from './engine.js'
 import { getErrorMessage } from './errors.js'
 import { Inputs } from './inputs.js'
-import { StateNames } from './state.js'
 
 /** core.saveState throws when the runner's state file is missing; the run goes on without it. */
 function saveState(name: string, value: string): void {
@@ -47,7 +46,6 @@ export async function run(): Promise<void> {
     // Masked before anything else can log it, even before it is validated.
     const rawKey = core.getInput(Inputs.ApiKey)
     if (rawKey.trim() !== '') core.setSecret(rawKey.trim())
-    saveState(StateNames.IsPost, 'true')
     const result = await runEngine(name => core.getInput(name), githubPlatform, cancellation.signal)
     if (result.failure !== undefined) core.setFailed(result.failure)
   } catch (error) {

@@ -28,8 +28,8 @@ export async function cleanup(): Promise<void> {
     await Promise.all(
       jobs.map(async job => {
         try {
-          const cancelled = await client.cancel(job.jobId)
-          if (cancelled) core.info(`[${job.workflow}] job ${job.jobId} cancelled`)
+          const answer = await client.cancel(job.jobId)
+          if (answer.supported) core.info(`[${job.workflow}] job ${job.jobId} cancelled`)
           else
             core.warning(
               `[${job.workflow}] this Data Studio cannot cancel job ${job.jobId}: stop it there by hand`

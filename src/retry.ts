@@ -62,6 +62,8 @@ export interface RetryHooks {
   /** Told about every failure that will be retried. */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void
   signal?: AbortSignal | undefined
+  /** No retry starts after this time (epoch ms), whatever the budget says; the last is at it. */
+  deadline?: number | undefined
   random?: () => number
   now?: () => number
 }
@@ -79,8 +81,13 @@ export async function withRetry<T>(
     } catch (error) {
       const { retry, retryAfterMs } = hooks.classify(error)
       firstFailure ??= now()
-      const delay = backoffDelay(attempt, policy, retryAfterMs, hooks.random)
-      const outOfTime = now() + delay - firstFailure > policy.budgetMs
+      // Up to the deadline, not past it: the last try happens right at it.
+      const untilDeadline = hooks.deadline === undefined ? Infinity : hooks.deadline - now()
+      const delay = Math.min(
+        backoffDelay(attempt, policy, retryAfterMs, hooks.random),
+        Math.max(0, untilDeadline)
+      )
+      const outOfTime = now() + delay - firstFailure > policy.budgetMs || untilDeadline <= 0
       if (!retry || outOfTime || aborted(hooks.signal)) throw error
       hooks.onRetry?.(error, attempt + 1, delay)
       await sleep(delay, hooks.signal)

@@ -13,7 +13,7 @@ import type { DurationLimits, Plan, PlannedWorkflow } from './plan.js'
 import { pollSchedule, type PollSchedule } from './polling.js'
 import type { RetryPolicy } from './retry.js'
 import type { CheckResult } from './stepchecks.js'
-import { submitWorkflow } from './submit.js'
+import { StoppedBeforeStart, submitWorkflow } from './submit.js'
 
 export interface WorkflowResult extends DurationLimits {
   phase: number
@@ -83,6 +83,8 @@ export interface RunOptions {
   /** For resending executes that provably started nothing; the client's own default otherwise. */
   retryPolicy?: RetryPolicy
   random?: () => number
+  /** How often a running step's growing counters get a log line; see follow.ts. */
+  stepProgressEveryMs?: number
 }
 
 export type StopReason = { kind: 'cancelled' | 'timeout' | 'sibling-failed'; text: string }
@@ -99,7 +101,7 @@ export interface FollowContext {
   readonly api: DataStudioApi
   readonly schedule: PollSchedule
   readonly observer: RunObserver
-  readonly options: Pick<RunOptions, 'random'>
+  readonly options: Pick<RunOptions, 'random' | 'stepProgressEveryMs'>
 }
 
 /** State shared by the workflows of one run. */
@@ -219,12 +221,12 @@ export async function runPlan(
   const finished = Date.now()
   return {
     stoppedBy: ctx.fatalKind,
-    result:
-      ctx.stopReason?.kind === 'cancelled'
+    // A cancel that arrives after every workflow succeeded stopped nothing.
+    result: workflows.every(r => r.outcome === 'success')
+      ? 'success'
+      : ctx.stopReason?.kind === 'cancelled'
         ? 'cancelled'
-        : workflows.every(r => r.outcome === 'success')
-          ? 'success'
-          : 'failure',
+        : 'failure',
     phases,
     workflows,
     startedAt: new Date(ctx.started),
@@ -303,6 +305,11 @@ async function runWorkflow(
       ctx.options.retryPolicy
     )
   } catch (error) {
+    // Stopped while it was still waiting to be sent: it was not started, so it is not a failure.
+    const stopping = scope.notStartingBecause
+    if (stopping !== undefined && provablyNotStarted(error)) {
+      return skippedResult(workflow, `not started: ${stopping}`)
+    }
     const kind = error instanceof ApiError ? error.kind : undefined
     const dooms = kind === undefined ? undefined : DOOMS_THE_RUN[kind]
     if (dooms !== undefined && ctx.fatal === undefined) {
@@ -317,6 +324,13 @@ async function runWorkflow(
   }
   ctx.observer.jobSubmitted?.(workflow, jobId)
   return followJob(workflow, jobId, ctx, scope)
+}
+
+function provablyNotStarted(error: unknown): boolean {
+  return (
+    error instanceof StoppedBeforeStart ||
+    (error instanceof ApiError && !error.mayHaveReachedServer)
+  )
 }
 
 /** Failures that every later request would meet too: nothing more is started after one. */

@@ -7,8 +7,6 @@ import type { PlannedWorkflow } from './plan.js'
 import type { RunObserver, WorkflowResult } from './runner.js'
 
 export const StateNames = {
-  /** Set by the main step, so the entry point knows a second run is the post step. */
-  IsPost: 'isPost',
   /** JSON array of ActiveJob. */
   ActiveJobs: 'activeJobs'
 } as const

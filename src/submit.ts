@@ -1,11 +1,13 @@
 /**
  * Starting a workflow exactly once. An execute request is not idempotent: sent twice, it starts the
- * workflow twice. So when its answer is lost after it was sent (a reset, a timeout, a 5xx), the
+ * workflow twice. So when it may have started a job whose id we did not get (its answer was lost
+ * after it was sent, the server refused it with 5xx or 429, or answered 2xx without a job id), the
  * request is not simply repeated: the server's own job list is asked whether a job of that
  * workflow was submitted since the request. Found, the job is adopted; the list answers and shows
- * none, the request is sent again (with backoff, within the same time budget as other retries);
- * the list cannot be read, the workflow fails with a message that it may have started and must be
- * checked in Data Studio.
+ * none, the request is sent again (with backoff, within the same time budget as other retries) —
+ * unless the server had said it accepted it; the list cannot be read, or shows a job that could be
+ * ours without proof either way, the workflow fails with a message that it may have started and
+ * must be checked in Data Studio. Once the run is stopping, nothing more is sent.
  */
 import { ApiError, type DataStudioApi } from './client.js'
 import type { JobStatus } from './contract.js'
@@ -19,33 +21,61 @@ import { backoffDelay, DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from './r
  */
 export const CLOCK_TOLERANCE_MS = 2_000
 
-/** The answer was lost after the request may have arrived: the job may exist. */
+/**
+ * The request may have started a job whose id we did not get: its answer was lost after it was
+ * sent (a reset, a timeout, a 5xx), the server refused it with 429 (the contract allows a resend
+ * only when nothing reached the server), or it answered 2xx without a readable job id.
+ */
 function answerLost(error: unknown): error is ApiError {
+  if (!(error instanceof ApiError) || !error.mayHaveReachedServer) return false
+  const status = error.status ?? 0
   return (
-    error instanceof ApiError &&
-    error.mayHaveReachedServer &&
-    (error.kind === 'network' || error.kind === 'timeout' || (error.status ?? 0) >= 500)
+    error.kind === 'network' ||
+    error.kind === 'timeout' ||
+    error.kind === 'answer' ||
+    status === 429 ||
+    status >= 500
   )
 }
 
-/** The job that a lost request started, if the list shows one; `undefined` if it shows none. */
+/** When the server says it accepted the request, a job list that shows none is not believed. */
+function acceptedByServer(error: ApiError): boolean {
+  return error.kind === 'answer'
+}
+
+/** Thrown instead of sending an execute once the run (or the phase) is stopping. */
+export class StoppedBeforeStart extends Error {
+  constructor(workflow: string) {
+    super(`'${workflow}' was not started: the run is stopping`)
+    this.name = 'StoppedBeforeStart'
+  }
+}
+
+/** When the server says a job was submitted: submittedAt, else startedAt. */
+function stampOf(job: JobStatus): number | undefined {
+  return (job.submittedAt ?? job.startedAt)?.getTime()
+}
+
+/**
+ * The job that a lost request started, if the list shows one; `undefined` if it shows none;
+ * 'unknown' if a job in the list could be ours and nothing proves it is not (no timestamp, or
+ * no id to follow it by).
+ */
 export function findSubmittedJob(
   jobs: JobStatus[],
   workflow: string,
   sentAtServerMs: number
 ): JobStatus | 'unknown' | undefined {
   const mine = jobs.filter(job => job.workflow === undefined || job.workflow === workflow)
+  if (mine.some(job => stampOf(job) === undefined)) return 'unknown'
   const since = sentAtServerMs - CLOCK_TOLERANCE_MS
   const started = mine
-    .filter(job => job.submittedAt !== undefined && job.submittedAt.getTime() >= since)
-    .sort((a, b) => (a.submittedAt?.getTime() ?? 0) - (b.submittedAt?.getTime() ?? 0))
+    .filter(job => (stampOf(job) ?? 0) >= since)
+    .sort((a, b) => (stampOf(a) ?? 0) - (stampOf(b) ?? 0))
   // The earliest job since the request is ours: any later one was started by someone else.
-  if (started.length > 0) return started[0]
-  // A running job with no submission time could be ours; nothing proves it is not.
-  if (mine.some(job => job.submittedAt === undefined && job.stateClass === 'active')) {
-    return 'unknown'
-  }
-  return undefined
+  const ours = started[0]
+  if (ours === undefined) return undefined
+  return ours.jobId === '' ? 'unknown' : ours
 }
 
 const CHECK_THERE =
@@ -61,6 +91,7 @@ export async function submitWorkflow(
 ): Promise<string> {
   const firstTry = Date.now()
   for (let attempt = 1; ; attempt++) {
+    if (signal.aborted) throw new StoppedBeforeStart(workflow.workflow)
     const sentAt = Date.now()
     try {
       return await api.execute(workflow, signal)
@@ -82,7 +113,7 @@ export async function submitWorkflow(
       if (found === 'unknown') {
         throw new ApiError(
           `${error.message} The answer to the execute request was lost and the job list shows a ` +
-            `running job of '${workflow.workflow}' without a submission time, so ${CHECK_THERE}`,
+            `job of '${workflow.workflow}' without a submission time or an id, so ${CHECK_THERE}`,
           error.kind,
           true,
           error.status
@@ -94,6 +125,15 @@ export async function submitWorkflow(
             `job ${found.jobId}, submitted since the request: following it`
         )
         return found.jobId
+      }
+      if (acceptedByServer(error)) {
+        throw new ApiError(
+          `${error.message} Data Studio accepted the execute request (${error.status ?? 'no status'}) ` +
+            `but named no job, and the job list shows none since, so ${CHECK_THERE}`,
+          error.kind,
+          true,
+          error.status
+        )
       }
       const delay = backoffDelay(attempt - 1, policy, error.retryAfterMs)
       if (Date.now() + delay - firstTry > policy.budgetMs || signal.aborted) {
