@@ -13,6 +13,8 @@ import { startTestSimulator } from './fixtures/simulator.js'
 
 const CLI_BUNDLE = resolve(import.meta.dirname, '../dist/cli/index.js')
 const KEY = 'cli-Secret-Key-4b3a2c'
+/** The throw-away CA and the server certificate it signed for 127.0.0.1 (see its README). */
+const TLS = new URL('./fixtures/tls/', import.meta.url)
 
 interface CliRun {
   code: number | null
@@ -199,15 +201,24 @@ describe('exit codes', () => {
     expect(run.stdout + run.stderr).not.toContain('not-the-key')
   })
 
-  it('3: a server that cannot be reached (a host name that does not resolve)', async () => {
-    const run = await runCli(
-      ['--server-url', 'http://datastudio.invalid:7701', '--phases', 'wf1'],
-      {
-        env: keyEnv()
+  it('3: a server whose TLS certificate is not trusted (loopback, no retries)', async () => {
+    // Only loopback: an HTTPS simulator with the test certificate, whose CA the CLI is not given.
+    // An untrusted certificate is not retried, so this takes no retry window.
+    const sim = await startTestSimulator(scenario(WORKFLOWS), {
+      tls: {
+        cert: readFileSync(new URL('server.pem', TLS), 'utf8'),
+        key: readFileSync(new URL('server.key', TLS), 'utf8')
       }
-    )
+    })
+    expect(sim.url).toMatch(/^https:\/\/127\.0\.0\.1:/)
+    const started = Date.now()
+    const run = await runCli(['--server-url', sim.url, '--phases', 'wf1'], { env: keyEnv() })
+
     expect(run.code).toBe(3)
-    expect(run.stderr).toContain('datastudio.invalid')
+    expect(run.stderr).toContain(`the TLS certificate of 127.0.0.1:${sim.port} is not trusted`)
+    expect(run.stderr).toContain("pass that CA's certificate in 'ca-certificate'")
+    expect(sim.stats().executions).toEqual({})
+    expect(Date.now() - started).toBeLessThan(10_000)
   })
 
   it('130: SIGINT during a run cancels the running job in Data Studio', async () => {
@@ -280,7 +291,8 @@ describe('configuration', () => {
     const run = await runCli(['--server-url', sim.url, '--phases', 'wf2'], {
       env: {
         ...keyEnv(),
-        DATASTUDIO_SERVER_URL: 'http://datastudio.invalid:7701',
+        // Loopback, nothing listening: were the variable used, the run could not succeed.
+        DATASTUDIO_SERVER_URL: 'http://127.0.0.1:9',
         DATASTUDIO_PHASES: 'bad'
       }
     })
