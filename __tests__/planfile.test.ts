@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { Ajv } from 'ajv'
+import { parseDurationMs } from '../src/duration.js'
 import { InputError } from '../src/errors.js'
 import type { PlannedWorkflow } from '../src/plan.js'
 import {
@@ -704,6 +705,71 @@ describe('plan.schema.json', () => {
     const validate = ajv.compile(schema)
     expect(validate([['wf1']])).toBe(true)
     expect(validate({ phases: [['wf1']], extra: 1 })).toBe(false)
+  })
+
+  it('accepts exactly the duration strings parseDurationMs reads (the editor and the action agree)', () => {
+    const ajv = new Ajv({ strict: true, allowUnionTypes: true })
+    ajv.addSchema(schema)
+    const validate = ajv.getSchema(`${String(schema.$id)}#/definitions/duration`)
+    if (validate === undefined) throw new Error('no #/definitions/duration in plan.schema.json')
+    // [text, whether parseDurationMs reads it]: the second column keeps the table honest.
+    const table: [string, boolean][] = [
+      ['90s', true],
+      ['10m', true],
+      ['1h30m', true],
+      ['2h', true],
+      ['500ms', true],
+      ['45', true],
+      ['2.5', true],
+      ['1h30m15s', true],
+      ['1h2m3s500ms', true],
+      ['1m500ms', true],
+      ['1h500ms', true],
+      ['1.5h', true],
+      ['0.5m', true],
+      ['2.5s', true],
+      [' 5M ', true],
+      ['1H30M', true],
+      ['500MS', true],
+      ['\t10m\n', true],
+      ['\u00a010s\u00a0', true],
+      ['\ufeff5s', true],
+      ['0s', true], // parses to 0, which the action then refuses as not longer than 0
+      ['0', true],
+      ['', false],
+      ['   ', false],
+      ['soon', false],
+      ['10 minutes', false],
+      ['1 m', false],
+      ['1h 30m', false],
+      ['-5', false],
+      ['+5', false],
+      ['1e3', false],
+      ['0x10', false],
+      ['.5s', false],
+      ['5.s', false],
+      ['5d', false],
+      ['1m1h', false],
+      ['1s1m', false],
+      ['5sm', false],
+      ['1ms1s', false],
+      ['5ms5ms', false],
+      ['h', false],
+      ['m', false],
+      ['ms', false],
+      ['1.5.2s', false],
+      ['1.5ms', false],
+      ['10mss', false],
+      ['10m\u200b', false],
+      ['\u0661\u0660s', false]
+    ]
+    for (const [text, parses] of table) {
+      expect([text, parseDurationMs(text) !== undefined]).toEqual([text, parses])
+      expect([text, validate(text)]).toEqual([text, parses])
+    }
+    // Numbers and null stay allowed; a number must be more than 0.
+    expect([validate(90), validate(2.5), validate(null)]).toEqual([true, true, true])
+    expect([validate(0), validate(-5)]).toEqual([false, false])
   })
 
   it('has an $id, a title and descriptions for editors', () => {

@@ -157,6 +157,7 @@ function expectations(schema: Schema): Map<unknown, Partial<Record<string, strin
       d.duration,
       {
         type: `${DURATION_FORMS} (or null for no limit)`,
+        pattern: `${DURATION_FORMS} (or null for no limit)`,
         exclusiveMinimum: 'a duration longer than 0'
       }
     ],
