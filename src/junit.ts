@@ -2,8 +2,8 @@
  * The run as a JUnit XML report (input `junit-report`), so that test-report actions and CI
  * systems that read JUnit can show it: one <testsuite> per phase, one <testcase> per workflow,
  * a <failure> for every outcome that fails the run and a <skipped> for a workflow never
- * started. It follows the Jenkins JUnit schema (a <testsuites> root), the form those tools read;
- * the tests validate it against that schema.
+ * started. It follows the Jenkins JUnit form (a <testsuites> root), the form those tools read;
+ * the tests validate it against a hand-written schema of that form (__tests__/fixtures/junit.xsd).
  *
  * Built from strings with two escaping helpers rather than an XML library: the document is
  * small and fixed in shape, and the helpers are all the correctness there is to get right.
