@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { Ajv } from 'ajv'
+import type { Step } from '../src/contract.js'
 import { parseDurationMs } from '../src/duration.js'
 import { InputError } from '../src/errors.js'
 import type { PlannedWorkflow } from '../src/plan.js'
+import { judgeStepChecks } from '../src/stepchecks.js'
 import {
   isInlinePlan,
   loadPlan,
@@ -169,6 +171,10 @@ phases:
       step: 'Validate addresses',
       maxRatio: { 'failedRowCount/rowCount': 0.005 }
     })
+    // Precedence of step checks: a workflow replaces the plan's bound, or removes it with null.
+    expect(merge?.checks).toEqual([{ step: 'Export results', min: { rowCount: 100000 } }])
+    expect(plan[3]?.[1]?.checks).toEqual([])
+    expect(plan[3]?.[0]?.checks).toEqual([{ step: 'Export results', min: { rowCount: 1 } }])
     expect(merge?.maxDurationMs).toBeUndefined()
     expect(merge?.minDurationMs).toBe(600_000)
     expect(merge?.execute.space).toBe('MasterData')
@@ -280,7 +286,7 @@ phases:
     expect(plan[0]?.[1]?.execute.parameters).toEqual({ a: 1, b: 2 })
   })
 
-  it('adds up step checks: the plan’s, then the phase’s, then the workflow’s', () => {
+  it('adds up step checks on different steps: the plan’s, then the phase’s, then the workflow’s', () => {
     const plan = read(`
 steps: [{step: P, min: {rowCount: 1}}]
 phases:
@@ -314,6 +320,206 @@ phases:
         'min-duration: 20m\nphases:\n  - {max-duration: 10m, min-duration: null, workflows: [a]}'
       )
     ).not.toThrow()
+  })
+})
+
+describe('readPlanFile: step-check precedence', () => {
+  /** wf1's checks in a plan whose levels carry the `steps` lists given (YAML flow lists). */
+  function checksOf(levels: { plan?: string; phase?: string; workflow?: string }) {
+    const line = (value: string | undefined, indent: string): string =>
+      value === undefined ? '' : `${indent}steps: ${value}\n`
+    const plan = read(
+      `${line(levels.plan, '')}phases:\n  - workflows:\n      - workflow: wf1\n` +
+        `${line(levels.workflow, '        ')}      - wf2\n${line(levels.phase, '    ')}`
+    )
+    return plan[0]?.[0]?.checks
+  }
+
+  const kinds: {
+    kind: string
+    field: string
+    counter: string
+    values: [number, number, number]
+  }[] = [
+    { kind: 'min', field: 'min', counter: 'rowCount', values: [10, 20, 30] },
+    { kind: 'max', field: 'max', counter: 'failedRowCount', values: [0, 5, 10] },
+    {
+      kind: 'min-ratio',
+      field: 'minRatio',
+      counter: 'validRowCount/rowCount',
+      values: [0.9, 0.95, 0.99]
+    },
+    {
+      kind: 'max-ratio',
+      field: 'maxRatio',
+      counter: 'failedRowCount/rowCount',
+      values: [0.05, 0.01, 0.005]
+    }
+  ]
+
+  for (const { kind, field, counter, values } of kinds) {
+    it(`${kind}: the most specific level that bounds a step's counter wins`, () => {
+      const [plan, phase, workflow] = values.map(v => `[{step: V, ${kind}: {${counter}: ${v}}}]`)
+      const bound = (v: number) => [{ step: 'V', [field]: { [counter]: v } }]
+      expect(checksOf({ plan })).toEqual(bound(values[0]))
+      expect(checksOf({ plan, phase })).toEqual(bound(values[1]))
+      expect(checksOf({ plan, phase, workflow })).toEqual(bound(values[2]))
+      // A level left out falls through to the next wider one.
+      expect(checksOf({ plan, workflow })).toEqual(bound(values[2]))
+      expect(checksOf({ phase })).toEqual(bound(values[1]))
+      expect(checksOf({ phase, workflow })).toEqual(bound(values[2]))
+    })
+  }
+
+  it('lets a workflow relax its phase’s bound, which then passes where the phase’s would fail', () => {
+    const checks = checksOf({
+      phase: '[{step: Validate addresses, max: {failedRowCount: 0}}]',
+      workflow: '[{step: Validate addresses, max: {failedRowCount: 10}}]'
+    })
+    expect(checks).toEqual([{ step: 'Validate addresses', max: { failedRowCount: 10 } }])
+    const steps = [
+      { name: 'Validate addresses', state: 'COMPLETED', counters: { failedRowCount: 4 } }
+    ]
+    const verdict = judgeStepChecks(checks ?? [], steps)
+    expect(verdict.passed).toBe(true)
+    const phaseOnly = [{ step: 'Validate addresses', max: { failedRowCount: 0 } }]
+    expect(judgeStepChecks(phaseOnly, steps).passed).toBe(false)
+    expect(verdict.results.map(r => r.description)).toEqual([
+      "step 'Validate addresses': failedRowCount 4 ≤ max 10"
+    ])
+  })
+
+  it('lets a workflow tighten the plan’s bound', () => {
+    const checks = checksOf({
+      plan: '[{step: V, max-ratio: {failedRowCount/rowCount: 0.05}}]',
+      workflow: '[{step: V, max-ratio: {failedRowCount/rowCount: 0.001}}]'
+    })
+    expect(checks).toEqual([{ step: 'V', maxRatio: { 'failedRowCount/rowCount': 0.001 } }])
+    const steps = [
+      { name: 'V', state: 'COMPLETED', counters: { failedRowCount: 2, rowCount: 1000 } }
+    ]
+    expect(judgeStepChecks(checks ?? [], steps).passed).toBe(false)
+  })
+
+  it('null removes an inherited bound; the check’s other bounds still apply', () => {
+    const phase = '[{step: V, min: {rowCount: 1}, max: {failedRowCount: 0}}]'
+    expect(checksOf({ phase, workflow: '[{step: V, max: {failedRowCount: null}}]' })).toEqual([
+      { step: 'V', min: { rowCount: 1 } }
+    ])
+    // Every bound null: the inherited check is gone for this workflow only.
+    const plan = read(`
+phases:
+  - steps: [{step: V, min: {rowCount: 1}, max-ratio: {failedRowCount/rowCount: 0.01}}]
+    workflows:
+      - workflow: wf1
+        steps: [{step: V, min: {rowCount: null}, max-ratio: {failedRowCount/rowCount: null}}]
+      - wf2
+`)
+    expect(plan[0]?.[0]?.checks).toEqual([])
+    expect(plan[0]?.[1]?.checks).toEqual([
+      { step: 'V', min: { rowCount: 1 }, maxRatio: { 'failedRowCount/rowCount': 0.01 } }
+    ])
+    // A null with nothing to remove is no check; a narrower level may set the bound again.
+    expect(checksOf({ workflow: '[{step: V, max: {failedRowCount: null}}]' })).toEqual([])
+    expect(
+      checksOf({
+        plan: '[{step: V, max: {failedRowCount: 0}}]',
+        phase: '[{step: V, max: {failedRowCount: null}}]',
+        workflow: '[{step: V, max: {failedRowCount: 3}}]'
+      })
+    ).toEqual([{ step: 'V', max: { failedRowCount: 3 } }])
+  })
+
+  it('keeps outer bounds on other steps, other counters and other kinds', () => {
+    const checks = checksOf({
+      plan: '[{step: Load, min: {rowCount: 1000}}]',
+      phase:
+        '[{step: V, max: {failedRowCount: 0}, min: {rowCount: 1}, max-ratio: {failedRowCount/rowCount: 0.01}}]',
+      workflow: '[{step: V, max: {failedRowCount: 10, warningCount: 5}}]'
+    })
+    expect(checks).toEqual([
+      { step: 'Load', min: { rowCount: 1000 } },
+      // The phase's max on failedRowCount gave way; its min and max-ratio did not.
+      { step: 'V', min: { rowCount: 1 }, maxRatio: { 'failedRowCount/rowCount': 0.01 } },
+      { step: 'V', max: { failedRowCount: 10, warningCount: 5 } }
+    ])
+    const steps: Step[] = [
+      { name: 'Load', state: 'COMPLETED', counters: { rowCount: 500 } },
+      {
+        name: 'V',
+        state: 'COMPLETED',
+        counters: { rowCount: 1000, failedRowCount: 8, warningCount: 0 }
+      }
+    ]
+    const verdict = judgeStepChecks(checks ?? [], steps)
+    expect(verdict.results.filter(r => !r.passed).map(r => r.description)).toEqual([
+      "step 'Load': rowCount 500 < min 1,000"
+    ])
+  })
+
+  it('matches steps and counters ignoring case, and ratios ignoring spaces, as the checks do', () => {
+    expect(
+      checksOf({
+        phase:
+          '[{step: Validate addresses, max: {failedRowCount: 0}, max-ratio: {failedRowCount/rowCount: 0}}]',
+        workflow:
+          '[{step: VALIDATE Addresses, max: {FailedRowCount: 2}, max-ratio: {"failedRowCount / rowCount": 0.1}}]'
+      })
+    ).toEqual([
+      {
+        step: 'VALIDATE Addresses',
+        max: { FailedRowCount: 2 },
+        maxRatio: { 'failedRowCount/rowCount': 0.1 }
+      }
+    ])
+  })
+
+  it('keeps every bound one level sets on the same counter, as before', () => {
+    expect(
+      checksOf({
+        phase: '[{step: V, max: {failedRowCount: 0}}]',
+        workflow: '[{step: V, max: {failedRowCount: 5}}, {step: V, max: {failedRowCount: 9}}]'
+      })
+    ).toEqual([
+      { step: 'V', max: { failedRowCount: 5 } },
+      { step: 'V', max: { failedRowCount: 9 } }
+    ])
+  })
+
+  it('refuses a resolved min above a resolved max, naming the levels they came from', () => {
+    expect(
+      errorOf(`
+phases:
+  - steps: [{step: V, min: {rowCount: 1000}}]
+    workflows:
+      - {workflow: wf1, steps: [{step: v, max: {RowCount: 500}}]}
+`)
+    ).toBe(
+      "Input 'plan' (plan.yml): workflow 'wf1' in phase 1 would check step 'V' with min for " +
+        "'rowCount' 1000 (from phase 1) above max 500 (from workflow 'wf1'); no run could pass both."
+    )
+    expect(
+      errorOf(
+        'steps: [{step: V, max-ratio: {a/b: 0.1}}]\n' +
+          'phases: [[{workflow: wf1, steps: [{step: V, min-ratio: {a/b: 0.2}}]}]]'
+      )
+    ).toContain("min-ratio for 'a/b' 0.2 (from workflow 'wf1') above max-ratio 0.1 (from the plan)")
+    // Overriding or removing the offending bound makes the plan valid.
+    expect(() =>
+      read(`
+phases:
+  - steps: [{step: V, min: {rowCount: 1000}}]
+    workflows:
+      - {workflow: wf1, steps: [{step: V, min: {rowCount: null}, max: {rowCount: 500}}]}
+`)
+    ).not.toThrow()
+  })
+
+  it('accepts null as a bound, and refuses a bound that is neither a number nor null', () => {
+    expect(only('steps: [{step: V, max: {a: ~}}]\nphases: [[wf1]]').checks).toEqual([])
+    expect(errorOf('- [{workflow: wf1, steps: [{step: V, max-ratio: {a/b: "none"}}]}]')).toContain(
+      "is 'none': expected a fraction such as 0.005 (= 0.5%) (or null to remove the bound a wider level sets)."
+    )
   })
 })
 
@@ -381,13 +587,14 @@ describe('readPlanFile: step checks', () => {
 
   it('refuses bounds that are not finite numbers, and negative ratios', () => {
     expect(errorOf('- [{workflow: wf1, steps: [{step: V, max: {a: "0"}}]}]')).toContain(
-      "steps[0].max.a (phase 1, workflow 'wf1') is '0': expected a number."
+      "steps[0].max.a (phase 1, workflow 'wf1') is '0': expected a number " +
+        '(or null to remove the bound a wider level sets).'
     )
     expect(errorOf('- [{workflow: wf1, steps: [{step: V, max: {a: .inf}}]}]')).toContain(
-      'is Infinity: expected a number.'
+      'is Infinity: expected a number (or null'
     )
     expect(errorOf('- [{workflow: wf1, steps: [{step: V, max: {a: .nan}}]}]')).toContain(
-      'is NaN: expected a number.'
+      'is NaN: expected a number (or null'
     )
     expect(errorOf('- [{workflow: wf1, steps: [{step: V, min-ratio: {a/b: -0.1}}]}]')).toContain(
       `steps[0].min-ratio["a/b"] (phase 1, workflow 'wf1') is -0.1: expected a fraction of 0 or more`

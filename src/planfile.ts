@@ -7,7 +7,10 @@
  * bad value and says what is expected.
  *
  * Settings resolve workflow > phase > plan > action inputs. `parameters` maps merge key by key
- * with the same precedence; `steps` checks add up (plan's, then phase's, then the workflow's).
+ * with the same precedence. `steps` checks resolve bound by bound with the same precedence: a
+ * bound is one step, one kind (min, max, min-ratio, max-ratio) and one counter or ratio, and the
+ * most specific level that sets it wins — a number replaces the wider levels' bound, null removes
+ * it (as null removes a duration limit) — while bounds on other steps and counters still apply.
  */
 import { readFileSync } from 'node:fs'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
@@ -188,7 +191,7 @@ function expectations(schema: Schema): Map<unknown, Partial<Record<string, strin
         minProperties: 'at least one counter and its bound, such as {failedRowCount: 0}'
       }
     ],
-    [extra('counterBounds'), { type: 'a number' }],
+    [extra('counterBounds'), { type: `a number (${NULL_BOUND})` }],
     [
       d.ratioBounds,
       {
@@ -200,7 +203,7 @@ function expectations(schema: Schema): Map<unknown, Partial<Record<string, strin
     [
       extra('ratioBounds'),
       {
-        type: 'a fraction such as 0.005 (= 0.5%)',
+        type: `a fraction such as 0.005 (= 0.5%) (${NULL_BOUND})`,
         minimum: 'a fraction of 0 or more, such as 0.005 (= 0.5%)'
       }
     ],
@@ -209,6 +212,9 @@ function expectations(schema: Schema): Map<unknown, Partial<Record<string, strin
   ]
   return new Map(entries)
 }
+
+/** What null means as a step-check bound, for messages. */
+const NULL_BOUND = 'or null to remove the bound a wider level sets'
 
 const TYPE_WORDS: Record<string, string> = {
   string: 'a string',
@@ -408,12 +414,15 @@ interface RawSettings {
   steps?: RawCheck[]
 }
 
+/** Counter (or ratio) → bound; null removes the bound a wider level sets on it. */
+type RawBounds = Record<string, number | null>
+
 interface RawCheck {
   step: string
-  min?: Record<string, number>
-  max?: Record<string, number>
-  'min-ratio'?: Record<string, number>
-  'max-ratio'?: Record<string, number>
+  min?: RawBounds
+  max?: RawBounds
+  'min-ratio'?: RawBounds
+  'max-ratio'?: RawBounds
 }
 
 type RawWorkflow = string | (RawSettings & { workflow: string })
@@ -433,8 +442,25 @@ interface Level {
   version?: VersionChoice
   refreshSources?: boolean
   space?: string
-  checks: StepCheck[]
+  checks: LevelCheck[]
 }
+
+/** A step check as one level states it: a StepCheck whose bounds may be null (removed here). */
+interface LevelCheck {
+  step: string
+  min?: RawBounds
+  max?: RawBounds
+  minRatio?: RawBounds
+  maxRatio?: RawBounds
+}
+
+/** The bound maps of a StepCheck, with the names the file and the messages use for them. */
+const BOUND_FIELDS = [
+  ['min', 'min'],
+  ['max', 'max'],
+  ['minRatio', 'min-ratio'],
+  ['maxRatio', 'max-ratio']
+] as const
 
 const VERSIONS: Record<'published' | 'draft', VersionChoice> = {
   published: 'PublishedOnly',
@@ -521,8 +547,94 @@ function resolveWorkflow(
       parameters,
       space: pick('space')?.value ?? base.execute.space
     },
-    checks: levels.flatMap(level => level.checks)
+    checks: resolveChecks(workflow, phase, levels, where)
   }
+}
+
+/**
+ * A bound's identity across levels: its step, its kind and its counter or ratio, ignoring case
+ * as the checks match steps and counters (`Validate Addresses` at the workflow relaxes the
+ * phase's `Validate addresses`).
+ */
+function boundKey(step: string, field: string, counter: string): string {
+  return JSON.stringify([step.toLowerCase(), field, counter.toLowerCase()])
+}
+
+/**
+ * The checks a workflow is judged by. Each bound comes from the most specific level that sets
+ * it: a number there replaces the wider levels' bounds on it, null removes them. Bounds no
+ * narrower level touches apply as their level wrote them, in their order (the plan's, then the
+ * phase's, then the workflow's); a check left with no bound is dropped.
+ */
+function resolveChecks(
+  workflow: string,
+  phase: number,
+  levels: Level[],
+  where: string
+): StepCheck[] {
+  // Every key a level sets (or removes), with the most specific level that does.
+  const setBy = new Map<string, number>()
+  levels.forEach((level, index) => {
+    for (const check of level.checks) {
+      for (const [field] of BOUND_FIELDS) {
+        for (const counter of Object.keys(check[field] ?? {})) {
+          setBy.set(boundKey(check.step, field, counter), index)
+        }
+      }
+    }
+  })
+  const checks: StepCheck[] = []
+  const kept: { step: string; field: BoundField; counter: string; bound: number; from: string }[] =
+    []
+  levels.forEach((level, index) => {
+    for (const raw of level.checks) {
+      const check: StepCheck = { step: raw.step }
+      for (const [field] of BOUND_FIELDS) {
+        const bounds = Object.entries(raw[field] ?? {}).filter(
+          (entry): entry is [string, number] =>
+            entry[1] !== null && setBy.get(boundKey(raw.step, field, entry[0])) === index
+        )
+        if (bounds.length === 0) continue
+        check[field] = Object.fromEntries(bounds)
+        for (const [counter, bound] of bounds) {
+          kept.push({ step: raw.step, field, counter, bound, from: level.from })
+        }
+      }
+      if (BOUND_FIELDS.some(([field]) => check[field] !== undefined)) checks.push(check)
+    }
+  })
+  // A lower bound from one level above an upper one from another can never pass: say so now,
+  // as for the min and max of one check, not after an hour's run.
+  for (const low of kept) {
+    const upperField = UPPER_OF[low.field]
+    const high = kept.find(
+      h =>
+        h.field === upperField &&
+        h.bound < low.bound &&
+        boundKey(h.step, h.field, h.counter) === boundKey(low.step, upperField, low.counter)
+    )
+    if (high !== undefined) {
+      throw new InputError(
+        `${where}: workflow ${quote(workflow)} in phase ${phase} would check step ` +
+          `${quote(low.step)} with ${FIELD_NAMES[low.field]} for ${quote(low.counter)} ` +
+          `${low.bound} (from ${low.from}) above ${FIELD_NAMES[high.field]} ${high.bound} ` +
+          `(from ${high.from}); no run could pass both.`
+      )
+    }
+  }
+  return checks
+}
+
+type BoundField = (typeof BOUND_FIELDS)[number][0]
+
+const FIELD_NAMES = Object.fromEntries(BOUND_FIELDS) as Record<BoundField, string>
+
+/** The upper bound each lower bound must not exceed (an upper bound is its own: no pair). */
+const UPPER_OF: Record<BoundField, BoundField | undefined> = {
+  min: 'max',
+  max: undefined,
+  minRatio: 'maxRatio',
+  maxRatio: undefined
 }
 
 function readLevel(raw: RawSettings, from: string, path: string[], at: Locator): Level {
@@ -556,8 +668,8 @@ function readDuration(
   return ms
 }
 
-function readCheck(raw: RawCheck, path: string[], at: Locator): StepCheck {
-  const check: StepCheck = { step: raw.step.trim() }
+function readCheck(raw: RawCheck, path: string[], at: Locator): LevelCheck {
+  const check: LevelCheck = { step: raw.step.trim() }
   if (raw.min !== undefined) check.min = trimKeys(raw.min)
   if (raw.max !== undefined) check.max = trimKeys(raw.max)
   if (raw['min-ratio'] !== undefined) check.minRatio = ratioKeys(raw['min-ratio'])
@@ -569,7 +681,7 @@ function readCheck(raw: RawCheck, path: string[], at: Locator): StepCheck {
   ] as const) {
     for (const [counter, bound] of Object.entries(low ?? {})) {
       const upper = high?.[counter]
-      if (upper !== undefined && bound > upper) {
+      if (bound !== null && upper !== undefined && upper !== null && bound > upper) {
         throw new InputError(
           `${at(path)}: ${lowName} for ${quote(counter)} (${bound}) is above ${highName} (${upper}); ` +
             'no run could pass both.'
@@ -580,12 +692,12 @@ function readCheck(raw: RawCheck, path: string[], at: Locator): StepCheck {
   return check
 }
 
-function trimKeys(bounds: Record<string, number>): Record<string, number> {
+function trimKeys(bounds: RawBounds): RawBounds {
   return Object.fromEntries(Object.entries(bounds).map(([k, v]) => [k.trim(), v]))
 }
 
 /** ` failedRowCount / rowCount ` → `failedRowCount/rowCount`, the form StepCheck keys take. */
-function ratioKeys(bounds: Record<string, number>): Record<string, number> {
+function ratioKeys(bounds: RawBounds): RawBounds {
   return Object.fromEntries(
     Object.entries(bounds).map(([k, v]) => [
       k
