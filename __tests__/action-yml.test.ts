@@ -67,4 +67,40 @@ describe('the README', () => {
     expect(plan[2]?.[0]?.maxDurationMs).toBeUndefined()
     expect(plan[1]?.[1]?.checks).toHaveLength(2)
   })
+
+  it('shows copy-paste workflows that hand step outputs to scripts through env', () => {
+    const workflows = [...readme.matchAll(/```yaml\n(name: [\s\S]*?)```/g)].map(
+      m =>
+        parse(m[1] as string) as {
+          name: string
+          on: unknown
+          jobs: Record<string, { steps: Array<{ run?: string }> }>
+        }
+    )
+    expect(workflows.map(w => w.name)).toEqual(
+      expect.arrayContaining(['Nightly Data Studio refresh', 'Deploy', 'Data quality gate'])
+    )
+    for (const workflow of workflows) {
+      expect(workflow.on).toBeDefined()
+      for (const job of Object.values(workflow.jobs)) {
+        for (const step of job.steps) expect(step.run ?? '').not.toContain('${{')
+      }
+    }
+  })
+
+  it('shows a scenario the simulator accepts, and a command line that runs a plan against it', async () => {
+    const { parseScenarioText } = await import('../src/simulator/scenario.js')
+    const text = /```yaml\n(# rehearsal\.yml\n[\s\S]*?)```/.exec(readme)?.[1]
+    expect(text).toBeDefined()
+    const scenario = parseScenarioText(text as string, 'README')
+    expect(readme).toContain('node dist/simulator/index.js --scenario rehearsal.yml --port 7701\n')
+    const command = /^DATASTUDIO_API_KEY=(\S+) node dist\/cli\/index\.js (.*)$/m.exec(readme)
+    expect(command?.[1]).toBe(scenario.apiKey)
+    expect(command?.[2]).toContain('--server-url http://127.0.0.1:7701 ')
+    expect(command?.[2]).toContain(`--environment ${scenario.environment} `)
+    const labels = [
+      ...(/--phases "([^"]*)"/.exec(command?.[2] ?? '')?.[1] ?? '').matchAll(/'(\w+)'/g)
+    ]
+    expect(labels.map(m => m[1]).sort()).toEqual(Object.keys(scenario.workflows).sort())
+  })
 })
