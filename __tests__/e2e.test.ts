@@ -233,7 +233,7 @@ describe('the bundled action against the simulator', () => {
     )
     expect(run.summary).toContain('### Phase 1 of 4 — ✅ succeeded')
     expect(run.summary).toContain('### Phase 2 of 4 — ❌ failed')
-    expect(run.summary).toContain(`${row('wf3', results[2]?.jobId ?? '?', '❌ failed')}`)
+    expect(run.summary).toContain(row('wf3', results[2]?.jobId ?? '?', '❌ failed'))
     expect(run.summary).toContain(reason)
     expect(run.summary).toContain('| `wf3` | Validate addresses | FAILED |')
     expect(run.summary).toContain('### Phase 3 of 4 — ⏭️ skipped')
@@ -343,8 +343,9 @@ describe('the bundled action against the simulator', () => {
     expect(run.summary).toContain('1 workflow did not succeed: stuck (timed-out)')
     expect(run.summary).toContain('### Phase 1 of 1 — ❌ failed')
     // The time it ran is whenever the cancel went out: at max-duration, or a little later.
-    expect(run.summary).toContain(`${row('stuck', stuckJob ?? '?', '⏱️ timed-out')} `)
-    expect(run.summary).toMatch(/\| ⏱️ timed-out \| 1\.\d+s \| ≤ 1\.5s \|/)
+    expect(run.summary).toMatch(
+      new RegExp(`\\| \`stuck\` \\| ${stuckJob} \\| ⏱️ timed-out \\| 1\\.\\d+s \\| ≤ 1\\.5s \\|`)
+    )
     expect(run.summary).toContain(`job ${stuckJob} cancelled in Data Studio |`)
     expect(run.summary).toContain(
       `${row('quick', results[1]?.jobId ?? '?', '✅ success')} 100ms | ≤ 1.5s |`
