@@ -45089,7 +45089,7 @@ function buildPlan(phases, limits, execute) {
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var dist_ajv = __nccwpck_require__(2463);
 ;// CONCATENATED MODULE: ./plan.schema.json
-const plan_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://raw.githubusercontent.com/your-org/datastudio-run-workflows/main/plan.schema.json","title":"Data Studio plan","description":"A plan for the datastudio-run-workflows action (input \'plan\'): the phases run one after another, the workflows of a phase in parallel. Either a list of phases, or a map with \'phases\' and defaults for every workflow. Settings resolve workflow > phase > plan > action inputs; \'parameters\' maps are merged key by key with the same precedence; \'steps\' checks add up (the plan\'s, then the phase\'s, then the workflow\'s own).","if":{"type":"array"},"then":{"$ref":"#/definitions/phaseList"},"else":{"$ref":"#/definitions/plan"},"definitions":{"plan":{"title":"plan","description":"The plan as a map: \'phases\' and defaults for every workflow of the plan. A phase\'s and a workflow\'s own settings win over these; these win over the action\'s inputs.","type":"object","required":["phases"],"additionalProperties":false,"properties":{"$schema":{"description":"The schema this file follows, for editors (ignored by the action).","type":"string"},"phases":{"$ref":"#/definitions/phaseList"},"max-duration":{"$ref":"#/definitions/maxDuration"},"min-duration":{"$ref":"#/definitions/minDuration"},"parameters":{"$ref":"#/definitions/parameters"},"version":{"$ref":"#/definitions/version"},"refresh-sources":{"$ref":"#/definitions/refreshSources"},"space":{"$ref":"#/definitions/space"},"steps":{"$ref":"#/definitions/steps"}}},"phaseList":{"title":"phases","description":"The phases, run one after another; a phase starts when every workflow of the one before it has ended.","type":"array","minItems":1,"items":{"$ref":"#/definitions/phase"}},"phase":{"description":"A phase: a list of workflows run in parallel, or a map with \'workflows\' and defaults for them.","if":{"type":"array"},"then":{"$ref":"#/definitions/workflowList"},"else":{"$ref":"#/definitions/phaseMap"}},"phaseMap":{"title":"phase","description":"A phase as a map: its \'workflows\' and defaults for them. A workflow\'s own settings win over these; these win over the plan\'s and the action\'s inputs.","type":"object","required":["workflows"],"additionalProperties":false,"properties":{"name":{"description":"A name for people reading the plan; the action numbers phases 1, 2, … in its log and reports.","type":"string"},"workflows":{"$ref":"#/definitions/workflowList"},"max-duration":{"$ref":"#/definitions/maxDuration"},"min-duration":{"$ref":"#/definitions/minDuration"},"parameters":{"$ref":"#/definitions/parameters"},"version":{"$ref":"#/definitions/version"},"refresh-sources":{"$ref":"#/definitions/refreshSources"},"space":{"$ref":"#/definitions/space"},"steps":{"$ref":"#/definitions/steps"}}},"workflowList":{"title":"workflows","description":"The workflows of the phase, run in parallel (at most max-parallel at once). A label may appear once per phase.","type":"array","minItems":1,"items":{"$ref":"#/definitions/workflow"}},"workflow":{"description":"A workflow: its external label, or a map with \'workflow\' (the label) and its own settings.","if":{"type":"string"},"then":{"$ref":"#/definitions/label"},"else":{"$ref":"#/definitions/workflowMap"}},"workflowMap":{"title":"workflow","description":"A workflow with its own settings; they win over its phase\'s, the plan\'s and the action\'s inputs.","type":"object","required":["workflow"],"additionalProperties":false,"properties":{"workflow":{"$ref":"#/definitions/label"},"max-duration":{"$ref":"#/definitions/maxDuration"},"min-duration":{"$ref":"#/definitions/minDuration"},"parameters":{"$ref":"#/definitions/parameters"},"version":{"$ref":"#/definitions/version"},"refresh-sources":{"$ref":"#/definitions/refreshSources"},"space":{"$ref":"#/definitions/space"},"steps":{"$ref":"#/definitions/steps"}}},"label":{"title":"workflow label","description":"The workflow\'s external label in Data Studio (set in the workflow\'s properties), unique in its environment.","type":"string","pattern":"\\\\S"},"duration":{"type":["string","number","null"],"exclusiveMinimum":0,"examples":["90s","10m","1h30m","2h"]},"maxDuration":{"title":"max-duration","description":"A workflow still running after this long fails, and its job is cancelled. A number of seconds or a duration such as 90s, 10m, 1h30m, 2h or 500ms; null removes a limit set at a wider level.","$ref":"#/definitions/duration"},"minDuration":{"title":"min-duration","description":"A workflow that completes sooner than this fails (an empty source finishes fast). A number of seconds or a duration such as 90s, 10m, 1h30m, 2h or 500ms; null removes a limit set at a wider level.","$ref":"#/definitions/duration"},"parameters":{"title":"parameters","description":"Workflow parameters sent with the execution, name → value. Maps are merged key by key: a workflow\'s value for a name wins over its phase\'s, the phase\'s over the plan\'s, the plan\'s over the action\'s \'parameters\' input.","type":"object","additionalProperties":{"type":["string","number","boolean"]}},"version":{"title":"version","description":"published: run the last published version of the workflow and its dependencies (PublishedOnly); draft: the latest draft (PreferDraft).","enum":["published","draft"]},"refreshSources":{"title":"refresh-sources","description":"Ask Data Studio to refresh the workflow\'s sources before it runs.","type":"boolean"},"space":{"title":"space","description":"The external label of the Space that holds the workflow (spaceExternalLabel), where Spaces are used.","type":"string","pattern":"^[^\\\\s/\\\\\\\\?#]+$"},"steps":{"title":"steps","description":"Checks on the step results Data Studio returns, judged when the job has COMPLETED; a failed check fails the workflow. Checks add up across levels: a workflow is judged by the plan\'s checks, its phase\'s and its own. A check naming a step the job does not have fails.","type":"array","items":{"$ref":"#/definitions/stepCheck"}},"stepCheck":{"title":"step check","description":"Bounds on the counters of one step, e.g. {step: Validate addresses, max-ratio: {failedRowCount/rowCount: 0.005}}. The step name is matched exactly, else ignoring case. At least one of min, max, min-ratio, max-ratio.","type":"object","required":["step"],"minProperties":2,"additionalProperties":false,"properties":{"step":{"title":"step name","description":"The step\'s name as Data Studio reports it (matched exactly, else ignoring case).","type":"string","pattern":"\\\\S"},"min":{"title":"min","description":"Counter → lowest passing value, e.g. {rowCount: 1000}.","$ref":"#/definitions/counterBounds"},"max":{"title":"max","description":"Counter → highest passing value, e.g. {failedRowCount: 0}.","$ref":"#/definitions/counterBounds"},"min-ratio":{"title":"min-ratio","description":"numerator/denominator → lowest passing ratio as a fraction (0.995 = 99.5%), e.g. {validRowCount/rowCount: 0.995}.","$ref":"#/definitions/ratioBounds"},"max-ratio":{"title":"max-ratio","description":"numerator/denominator → highest passing ratio as a fraction (0.005 = 0.5%), e.g. {failedRowCount/rowCount: 0.005}.","$ref":"#/definitions/ratioBounds"}}},"counterBounds":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^\\\\S(.*\\\\S)?$"},"additionalProperties":{"type":"number"}},"ratioBounds":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^\\\\s*[^/\\\\s]([^/]*[^/\\\\s])?\\\\s*/\\\\s*[^/\\\\s]([^/]*[^/\\\\s])?\\\\s*$"},"additionalProperties":{"type":"number","minimum":0}}}}');
+const plan_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://raw.githubusercontent.com/your-org/datastudio-run-workflows/main/plan.schema.json","title":"Data Studio plan","description":"A plan for the datastudio-run-workflows action (input \'plan\'): the phases run one after another, the workflows of a phase in parallel. Either a list of phases, or a map with \'phases\' and defaults for every workflow. Settings resolve workflow > phase > plan > action inputs; \'parameters\' maps are merged key by key with the same precedence; \'steps\' checks resolve bound by bound with the same precedence (one bound = one step, one of min/max/min-ratio/max-ratio, one counter or ratio): a narrower level\'s number replaces a wider level\'s bound, its null removes it, and bounds on other steps or counters still apply.","if":{"type":"array"},"then":{"$ref":"#/definitions/phaseList"},"else":{"$ref":"#/definitions/plan"},"definitions":{"plan":{"title":"plan","description":"The plan as a map: \'phases\' and defaults for every workflow of the plan. A phase\'s and a workflow\'s own settings win over these; these win over the action\'s inputs.","type":"object","required":["phases"],"additionalProperties":false,"properties":{"$schema":{"description":"The schema this file follows, for editors (ignored by the action).","type":"string"},"phases":{"$ref":"#/definitions/phaseList"},"max-duration":{"$ref":"#/definitions/maxDuration"},"min-duration":{"$ref":"#/definitions/minDuration"},"parameters":{"$ref":"#/definitions/parameters"},"version":{"$ref":"#/definitions/version"},"refresh-sources":{"$ref":"#/definitions/refreshSources"},"space":{"$ref":"#/definitions/space"},"steps":{"$ref":"#/definitions/steps"}}},"phaseList":{"title":"phases","description":"The phases, run one after another; a phase starts when every workflow of the one before it has ended.","type":"array","minItems":1,"items":{"$ref":"#/definitions/phase"}},"phase":{"description":"A phase: a list of workflows run in parallel, or a map with \'workflows\' and defaults for them.","if":{"type":"array"},"then":{"$ref":"#/definitions/workflowList"},"else":{"$ref":"#/definitions/phaseMap"}},"phaseMap":{"title":"phase","description":"A phase as a map: its \'workflows\' and defaults for them. A workflow\'s own settings win over these; these win over the plan\'s and the action\'s inputs.","type":"object","required":["workflows"],"additionalProperties":false,"properties":{"name":{"description":"A name for people reading the plan; the action numbers phases 1, 2, … in its log and reports.","type":"string"},"workflows":{"$ref":"#/definitions/workflowList"},"max-duration":{"$ref":"#/definitions/maxDuration"},"min-duration":{"$ref":"#/definitions/minDuration"},"parameters":{"$ref":"#/definitions/parameters"},"version":{"$ref":"#/definitions/version"},"refresh-sources":{"$ref":"#/definitions/refreshSources"},"space":{"$ref":"#/definitions/space"},"steps":{"$ref":"#/definitions/steps"}}},"workflowList":{"title":"workflows","description":"The workflows of the phase, run in parallel (at most max-parallel at once). A label may appear once per phase.","type":"array","minItems":1,"items":{"$ref":"#/definitions/workflow"}},"workflow":{"description":"A workflow: its external label, or a map with \'workflow\' (the label) and its own settings.","if":{"type":"string"},"then":{"$ref":"#/definitions/label"},"else":{"$ref":"#/definitions/workflowMap"}},"workflowMap":{"title":"workflow","description":"A workflow with its own settings; they win over its phase\'s, the plan\'s and the action\'s inputs.","type":"object","required":["workflow"],"additionalProperties":false,"properties":{"workflow":{"$ref":"#/definitions/label"},"max-duration":{"$ref":"#/definitions/maxDuration"},"min-duration":{"$ref":"#/definitions/minDuration"},"parameters":{"$ref":"#/definitions/parameters"},"version":{"$ref":"#/definitions/version"},"refresh-sources":{"$ref":"#/definitions/refreshSources"},"space":{"$ref":"#/definitions/space"},"steps":{"$ref":"#/definitions/steps"}}},"label":{"title":"workflow label","description":"The workflow\'s external label in Data Studio (set in the workflow\'s properties), unique in its environment.","type":"string","pattern":"\\\\S"},"duration":{"description":"A number of seconds (more than 0), or a string: a number of seconds, or amounts with units h, m, s, ms combined largest first (90s, 10m, 1h30m, 1h30m15s, 2.5s, 500ms; ms takes whole numbers only), in any case, surrounding spaces ignored; null for no limit. The pattern is exactly what the action parses; a duration of 0 parses but is refused.","type":["string","number","null"],"exclusiveMinimum":0,"pattern":"^\\\\s*(?:\\\\d+(?:\\\\.\\\\d+)?|(?=\\\\d)(?:\\\\d+(?:\\\\.\\\\d+)?[hH])?(?:\\\\d+(?:\\\\.\\\\d+)?[mM](?![sS]))?(?:\\\\d+(?:\\\\.\\\\d+)?[sS])?(?:\\\\d+[mM][sS])?)\\\\s*$","examples":["90s","10m","1h30m","2h"]},"maxDuration":{"title":"max-duration","description":"A workflow still running after this long fails, and its job is cancelled. A number of seconds or a duration such as 90s, 10m, 1h30m, 2h or 500ms; null removes a limit set at a wider level.","$ref":"#/definitions/duration"},"minDuration":{"title":"min-duration","description":"A workflow that completes sooner than this fails (an empty source finishes fast). A number of seconds or a duration such as 90s, 10m, 1h30m, 2h or 500ms; null removes a limit set at a wider level.","$ref":"#/definitions/duration"},"parameters":{"title":"parameters","description":"Workflow parameters sent with the execution, name → value. Maps are merged key by key: a workflow\'s value for a name wins over its phase\'s, the phase\'s over the plan\'s, the plan\'s over the action\'s \'parameters\' input.","type":"object","additionalProperties":{"type":["string","number","boolean"]}},"version":{"title":"version","description":"published: run the last published version of the workflow and its dependencies (PublishedOnly); draft: the latest draft (PreferDraft).","enum":["published","draft"]},"refreshSources":{"title":"refresh-sources","description":"Ask Data Studio to refresh the workflow\'s sources before it runs.","type":"boolean"},"space":{"title":"space","description":"The external label of the Space that holds the workflow (spaceExternalLabel), where Spaces are used.","type":"string","pattern":"^[^\\\\s/\\\\\\\\?#]+$"},"steps":{"title":"steps","description":"Checks on the step results Data Studio returns, judged when the job has COMPLETED; a failed check fails the workflow. A workflow is judged by the plan\'s checks, its phase\'s and its own, resolved bound by bound: for one step, one kind (min, max, min-ratio, max-ratio) and one counter or ratio, the most specific level that sets a bound wins — a number replaces the wider levels\' bound (to relax or tighten it), null removes it (to opt out; null every bound of an inherited check to drop it). Steps and counters are compared ignoring case. Bounds on other steps and counters still apply from every level. A check naming a step the job does not have fails.","type":"array","items":{"$ref":"#/definitions/stepCheck"}},"stepCheck":{"title":"step check","description":"Bounds on the counters of one step, e.g. {step: Validate addresses, max-ratio: {failedRowCount/rowCount: 0.005}}. The step name is matched exactly, else ignoring case. At least one of min, max, min-ratio, max-ratio.","type":"object","required":["step"],"minProperties":2,"additionalProperties":false,"properties":{"step":{"title":"step name","description":"The step\'s name as Data Studio reports it (matched exactly, else ignoring case).","type":"string","pattern":"\\\\S"},"min":{"title":"min","description":"Counter → lowest passing value, e.g. {rowCount: 1000}; null removes the min a wider level sets on that counter.","$ref":"#/definitions/counterBounds"},"max":{"title":"max","description":"Counter → highest passing value, e.g. {failedRowCount: 0}; null removes the max a wider level sets on that counter.","$ref":"#/definitions/counterBounds"},"min-ratio":{"title":"min-ratio","description":"numerator/denominator → lowest passing ratio as a fraction (0.995 = 99.5%), e.g. {validRowCount/rowCount: 0.995}; null removes the min-ratio a wider level sets on that ratio.","$ref":"#/definitions/ratioBounds"},"max-ratio":{"title":"max-ratio","description":"numerator/denominator → highest passing ratio as a fraction (0.005 = 0.5%), e.g. {failedRowCount/rowCount: 0.005}; null removes the max-ratio a wider level sets on that ratio.","$ref":"#/definitions/ratioBounds"}}},"counterBounds":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^\\\\S(.*\\\\S)?$"},"additionalProperties":{"type":["number","null"]}},"ratioBounds":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^\\\\s*[^/\\\\s]([^/]*[^/\\\\s])?\\\\s*/\\\\s*[^/\\\\s]([^/]*[^/\\\\s])?\\\\s*$"},"additionalProperties":{"type":["number","null"],"minimum":0}}}}');
 ;// CONCATENATED MODULE: ./src/planfile.ts
 /**
  * The plan file (input `plan`): phases of workflows, each with its own limits, execute settings
@@ -45100,7 +45100,10 @@ const plan_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://
  * bad value and says what is expected.
  *
  * Settings resolve workflow > phase > plan > action inputs. `parameters` maps merge key by key
- * with the same precedence; `steps` checks add up (plan's, then phase's, then the workflow's).
+ * with the same precedence. `steps` checks resolve bound by bound with the same precedence: a
+ * bound is one step, one kind (min, max, min-ratio, max-ratio) and one counter or ratio, and the
+ * most specific level that sets it wins — a number replaces the wider levels' bound, null removes
+ * it (as null removes a duration limit) — while bounds on other steps and counters still apply.
  */
 
 
@@ -45215,6 +45218,7 @@ function expectations(schema) {
             d.duration,
             {
                 type: `${DURATION_FORMS} (or null for no limit)`,
+                pattern: `${DURATION_FORMS} (or null for no limit)`,
                 exclusiveMinimum: 'a duration longer than 0'
             }
         ],
@@ -45245,7 +45249,7 @@ function expectations(schema) {
                 minProperties: 'at least one counter and its bound, such as {failedRowCount: 0}'
             }
         ],
-        [extra('counterBounds'), { type: 'a number' }],
+        [extra('counterBounds'), { type: `a number (${NULL_BOUND})` }],
         [
             d.ratioBounds,
             {
@@ -45256,7 +45260,7 @@ function expectations(schema) {
         [
             extra('ratioBounds'),
             {
-                type: 'a fraction such as 0.005 (= 0.5%)',
+                type: `a fraction such as 0.005 (= 0.5%) (${NULL_BOUND})`,
                 minimum: 'a fraction of 0 or more, such as 0.005 (= 0.5%)'
             }
         ],
@@ -45265,6 +45269,8 @@ function expectations(schema) {
     ];
     return new Map(entries);
 }
+/** What null means as a step-check bound, for messages. */
+const NULL_BOUND = 'or null to remove the bound a wider level sets';
 const TYPE_WORDS = {
     string: 'a string',
     number: 'a number',
@@ -45444,6 +45450,13 @@ function editDistance(a, b) {
     }
     return at(a.length, b.length);
 }
+/** The bound maps of a StepCheck, with the names the file and the messages use for them. */
+const BOUND_FIELDS = [
+    ['min', 'min'],
+    ['max', 'max'],
+    ['minRatio', 'min-ratio'],
+    ['maxRatio', 'max-ratio']
+];
 const VERSIONS = {
     published: 'PublishedOnly',
     draft: 'PreferDraft'
@@ -45516,9 +45529,77 @@ function resolveWorkflow(workflow, phase, levels, base, where) {
             parameters,
             space: pick('space')?.value ?? base.execute.space
         },
-        checks: levels.flatMap(level => level.checks)
+        checks: resolveChecks(workflow, phase, levels, where)
     };
 }
+/**
+ * A bound's identity across levels: its step, its kind and its counter or ratio, ignoring case
+ * as the checks match steps and counters (`Validate Addresses` at the workflow relaxes the
+ * phase's `Validate addresses`).
+ */
+function boundKey(step, field, counter) {
+    return JSON.stringify([step.toLowerCase(), field, counter.toLowerCase()]);
+}
+/**
+ * The checks a workflow is judged by. Each bound comes from the most specific level that sets
+ * it: a number there replaces the wider levels' bounds on it, null removes them. Bounds no
+ * narrower level touches apply as their level wrote them, in their order (the plan's, then the
+ * phase's, then the workflow's); a check left with no bound is dropped.
+ */
+function resolveChecks(workflow, phase, levels, where) {
+    // Every key a level sets (or removes), with the most specific level that does.
+    const setBy = new Map();
+    levels.forEach((level, index) => {
+        for (const check of level.checks) {
+            for (const [field] of BOUND_FIELDS) {
+                for (const counter of Object.keys(check[field] ?? {})) {
+                    setBy.set(boundKey(check.step, field, counter), index);
+                }
+            }
+        }
+    });
+    const checks = [];
+    const kept = [];
+    levels.forEach((level, index) => {
+        for (const raw of level.checks) {
+            const check = { step: raw.step };
+            for (const [field] of BOUND_FIELDS) {
+                const bounds = Object.entries(raw[field] ?? {}).filter((entry) => entry[1] !== null && setBy.get(boundKey(raw.step, field, entry[0])) === index);
+                if (bounds.length === 0)
+                    continue;
+                check[field] = Object.fromEntries(bounds);
+                for (const [counter, bound] of bounds) {
+                    kept.push({ step: raw.step, field, counter, bound, from: level.from });
+                }
+            }
+            if (BOUND_FIELDS.some(([field]) => check[field] !== undefined))
+                checks.push(check);
+        }
+    });
+    // A lower bound from one level above an upper one from another can never pass: say so now,
+    // as for the min and max of one check, not after an hour's run.
+    for (const low of kept) {
+        const upperField = UPPER_OF[low.field];
+        const high = kept.find(h => h.field === upperField &&
+            h.bound < low.bound &&
+            boundKey(h.step, h.field, h.counter) === boundKey(low.step, upperField, low.counter));
+        if (high !== undefined) {
+            throw new InputError(`${where}: workflow ${quote(workflow)} in phase ${phase} would check step ` +
+                `${quote(low.step)} with ${FIELD_NAMES[low.field]} for ${quote(low.counter)} ` +
+                `${low.bound} (from ${low.from}) above ${FIELD_NAMES[high.field]} ${high.bound} ` +
+                `(from ${high.from}); no run could pass both.`);
+        }
+    }
+    return checks;
+}
+const FIELD_NAMES = Object.fromEntries(BOUND_FIELDS);
+/** The upper bound each lower bound must not exceed (an upper bound is its own: no pair). */
+const UPPER_OF = {
+    min: 'max',
+    max: undefined,
+    minRatio: 'maxRatio',
+    maxRatio: undefined
+};
 function readLevel(raw, from, path, at) {
     const level = { from, checks: [] };
     const max = readDuration(raw['max-duration'], [...path, 'max-duration'], at);
@@ -45564,7 +45645,7 @@ function readCheck(raw, path, at) {
     ]) {
         for (const [counter, bound] of Object.entries(low ?? {})) {
             const upper = high?.[counter];
-            if (upper !== undefined && bound > upper) {
+            if (bound !== null && upper !== undefined && upper !== null && bound > upper) {
                 throw new InputError(`${at(path)}: ${lowName} for ${quote(counter)} (${bound}) is above ${highName} (${upper}); ` +
                     'no run could pass both.');
             }
@@ -47836,8 +47917,8 @@ function formatCounters(step) {
  * The run as a JUnit XML report (input `junit-report`), so that test-report actions and CI
  * systems that read JUnit can show it: one <testsuite> per phase, one <testcase> per workflow,
  * a <failure> for every outcome that fails the run and a <skipped> for a workflow never
- * started. It follows the Jenkins JUnit schema (a <testsuites> root), the form those tools read;
- * the tests validate it against that schema.
+ * started. It follows the Jenkins JUnit form (a <testsuites> root), the form those tools read;
+ * the tests validate it against a hand-written schema of that form (__tests__/fixtures/junit.xsd).
  *
  * Built from strings with two escaping helpers rather than an XML library: the document is
  * small and fixed in shape, and the helpers are all the correctness there is to get right.

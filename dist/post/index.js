@@ -41134,7 +41134,10 @@ const plan_schema_namespaceObject = {};
  * bad value and says what is expected.
  *
  * Settings resolve workflow > phase > plan > action inputs. `parameters` maps merge key by key
- * with the same precedence; `steps` checks add up (plan's, then phase's, then the workflow's).
+ * with the same precedence. `steps` checks resolve bound by bound with the same precedence: a
+ * bound is one step, one kind (min, max, min-ratio, max-ratio) and one counter or ratio, and the
+ * most specific level that sets it wins — a number replaces the wider levels' bound, null removes
+ * it (as null removes a duration limit) — while bounds on other steps and counters still apply.
  */
 
 
@@ -41249,6 +41252,7 @@ function expectations(schema) {
             d.duration,
             {
                 type: `${DURATION_FORMS} (or null for no limit)`,
+                pattern: `${DURATION_FORMS} (or null for no limit)`,
                 exclusiveMinimum: 'a duration longer than 0'
             }
         ],
@@ -41279,7 +41283,7 @@ function expectations(schema) {
                 minProperties: 'at least one counter and its bound, such as {failedRowCount: 0}'
             }
         ],
-        [extra('counterBounds'), { type: 'a number' }],
+        [extra('counterBounds'), { type: `a number (${NULL_BOUND})` }],
         [
             d.ratioBounds,
             {
@@ -41290,7 +41294,7 @@ function expectations(schema) {
         [
             extra('ratioBounds'),
             {
-                type: 'a fraction such as 0.005 (= 0.5%)',
+                type: `a fraction such as 0.005 (= 0.5%) (${NULL_BOUND})`,
                 minimum: 'a fraction of 0 or more, such as 0.005 (= 0.5%)'
             }
         ],
@@ -41299,6 +41303,8 @@ function expectations(schema) {
     ];
     return new Map(entries);
 }
+/** What null means as a step-check bound, for messages. */
+const NULL_BOUND = 'or null to remove the bound a wider level sets';
 const TYPE_WORDS = {
     string: 'a string',
     number: 'a number',
@@ -41478,6 +41484,13 @@ function editDistance(a, b) {
     }
     return at(a.length, b.length);
 }
+/** The bound maps of a StepCheck, with the names the file and the messages use for them. */
+const BOUND_FIELDS = [
+    ['min', 'min'],
+    ['max', 'max'],
+    ['minRatio', 'min-ratio'],
+    ['maxRatio', 'max-ratio']
+];
 const VERSIONS = {
     published: 'PublishedOnly',
     draft: 'PreferDraft'
@@ -41550,9 +41563,77 @@ function resolveWorkflow(workflow, phase, levels, base, where) {
             parameters,
             space: pick('space')?.value ?? base.execute.space
         },
-        checks: levels.flatMap(level => level.checks)
+        checks: resolveChecks(workflow, phase, levels, where)
     };
 }
+/**
+ * A bound's identity across levels: its step, its kind and its counter or ratio, ignoring case
+ * as the checks match steps and counters (`Validate Addresses` at the workflow relaxes the
+ * phase's `Validate addresses`).
+ */
+function boundKey(step, field, counter) {
+    return JSON.stringify([step.toLowerCase(), field, counter.toLowerCase()]);
+}
+/**
+ * The checks a workflow is judged by. Each bound comes from the most specific level that sets
+ * it: a number there replaces the wider levels' bounds on it, null removes them. Bounds no
+ * narrower level touches apply as their level wrote them, in their order (the plan's, then the
+ * phase's, then the workflow's); a check left with no bound is dropped.
+ */
+function resolveChecks(workflow, phase, levels, where) {
+    // Every key a level sets (or removes), with the most specific level that does.
+    const setBy = new Map();
+    levels.forEach((level, index) => {
+        for (const check of level.checks) {
+            for (const [field] of BOUND_FIELDS) {
+                for (const counter of Object.keys(check[field] ?? {})) {
+                    setBy.set(boundKey(check.step, field, counter), index);
+                }
+            }
+        }
+    });
+    const checks = [];
+    const kept = [];
+    levels.forEach((level, index) => {
+        for (const raw of level.checks) {
+            const check = { step: raw.step };
+            for (const [field] of BOUND_FIELDS) {
+                const bounds = Object.entries(raw[field] ?? {}).filter((entry) => entry[1] !== null && setBy.get(boundKey(raw.step, field, entry[0])) === index);
+                if (bounds.length === 0)
+                    continue;
+                check[field] = Object.fromEntries(bounds);
+                for (const [counter, bound] of bounds) {
+                    kept.push({ step: raw.step, field, counter, bound, from: level.from });
+                }
+            }
+            if (BOUND_FIELDS.some(([field]) => check[field] !== undefined))
+                checks.push(check);
+        }
+    });
+    // A lower bound from one level above an upper one from another can never pass: say so now,
+    // as for the min and max of one check, not after an hour's run.
+    for (const low of kept) {
+        const upperField = UPPER_OF[low.field];
+        const high = kept.find(h => h.field === upperField &&
+            h.bound < low.bound &&
+            boundKey(h.step, h.field, h.counter) === boundKey(low.step, upperField, low.counter));
+        if (high !== undefined) {
+            throw new InputError(`${where}: workflow ${quote(workflow)} in phase ${phase} would check step ` +
+                `${quote(low.step)} with ${FIELD_NAMES[low.field]} for ${quote(low.counter)} ` +
+                `${low.bound} (from ${low.from}) above ${FIELD_NAMES[high.field]} ${high.bound} ` +
+                `(from ${high.from}); no run could pass both.`);
+        }
+    }
+    return checks;
+}
+const FIELD_NAMES = Object.fromEntries(BOUND_FIELDS);
+/** The upper bound each lower bound must not exceed (an upper bound is its own: no pair). */
+const UPPER_OF = {
+    min: 'max',
+    max: undefined,
+    minRatio: 'maxRatio',
+    maxRatio: undefined
+};
 function readLevel(raw, from, path, at) {
     const level = { from, checks: [] };
     const max = readDuration(raw['max-duration'], [...path, 'max-duration'], at);
@@ -41598,7 +41679,7 @@ function readCheck(raw, path, at) {
     ]) {
         for (const [counter, bound] of Object.entries(low ?? {})) {
             const upper = high?.[counter];
-            if (upper !== undefined && bound > upper) {
+            if (bound !== null && upper !== undefined && upper !== null && bound > upper) {
                 throw new InputError(`${at(path)}: ${lowName} for ${quote(counter)} (${bound}) is above ${highName} (${upper}); ` +
                     'no run could pass both.');
             }
