@@ -48607,10 +48607,214 @@ function getErrorMessage(error) {
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/files.ts
+/** Reading a file the user named, where a missing file is an answer rather than an error. */
+
+/** A ReadFile over the real file system, for the action and the CLI; tests pass their own. */
+function readFileIfExists(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/input-values.ts
+/**
+ * Input names, their defaults, and the readers of single values that every part of the settings
+ * shares. Each error names the input, quotes the bad value and says what is expected.
+ */
+
+
+/** Input names: the public interface, shared by action.yml, the code and the tests. */
+const Inputs = {
+    // The connection: all the post step needs.
+    ServerUrl: 'server-url',
+    ApiKey: 'api-key',
+    Environment: 'environment',
+    Tenancy: 'tenancy',
+    RequestTimeout: 'request-timeout',
+    CaCertificate: 'ca-certificate',
+    InsecureSkipTlsVerify: 'insecure-skip-tls-verify',
+    // The plan and how it runs.
+    Phases: 'phases',
+    Plan: 'plan',
+    MaxDuration: 'max-duration',
+    MinDuration: 'min-duration',
+    Timeout: 'timeout',
+    PollInterval: 'poll-interval',
+    MaxParallel: 'max-parallel',
+    FailFast: 'fail-fast',
+    CancelOnFailure: 'cancel-on-failure',
+    Version: 'version',
+    RefreshSources: 'refresh-sources',
+    Parameters: 'parameters',
+    Space: 'space',
+    // What to do and report.
+    DryRun: 'dry-run',
+    JunitReport: 'junit-report'
+};
+/** Defaults, applied when an input is empty (action.yml states the same values). */
+const Defaults = {
+    [Inputs.Environment]: 'default',
+    [Inputs.Tenancy]: '1',
+    [Inputs.PollInterval]: '10s',
+    [Inputs.MaxParallel]: '0',
+    [Inputs.FailFast]: 'true',
+    [Inputs.Version]: 'published',
+    [Inputs.RefreshSources]: 'false',
+    [Inputs.RequestTimeout]: '30s',
+    [Inputs.CancelOnFailure]: 'false',
+    [Inputs.InsecureSkipTlsVerify]: 'false',
+    [Inputs.DryRun]: 'false'
+};
+/** The input's trimmed text, or its default when it is empty. */
+function textOf(read) {
+    return name => {
+        const value = read(name).trim();
+        return value === '' ? (Defaults[name] ?? '') : value;
+    };
+}
+function required(name, value) {
+    if (value.trim() === '')
+        throw new InputError(`Input '${name}' is required and was not given.`);
+    return value;
+}
+/** Labels travel in a header or a path, so they cannot hold white space or slashes. */
+function readLabel(name, value) {
+    if (value === '' || /[\s/\\?#]/.test(value)) {
+        throw invalidInput(name, value, 'expected a label without spaces, slashes, ? or #.');
+    }
+    return value;
+}
+function readDuration(name, value) {
+    const ms = parseDurationMs(value);
+    if (ms === undefined || ms <= 0)
+        throw invalidInput(name, value, `expected ${DURATION_FORMS}.`);
+    return ms;
+}
+function readOptionalDuration(name, value) {
+    return value === '' ? undefined : readDuration(name, value);
+}
+function readCount(name, value) {
+    if (!/^\d+$/.test(value)) {
+        throw invalidInput(name, value, 'expected a whole number, 0 or more (0 = no limit).');
+    }
+    return Number(value);
+}
+/** The YAML 1.2 core booleans, as core.getBooleanInput accepts them. */
+function readBoolean(name, value) {
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw invalidInput(name, value, 'expected true or false.');
+}
+
+;// CONCATENATED MODULE: ./src/connection.ts
+/**
+ * The connection: what it takes to talk to the server, read from the inputs. It is all the post
+ * step needs, so it stands apart from the plan and its parsers, which the post step never loads.
+ */
+
+
+
+
+function readConnection(read, readFile = readFileIfExists) {
+    const text = textOf(read);
+    return {
+        serverUrl: readServerUrl(required(Inputs.ServerUrl, text(Inputs.ServerUrl))),
+        apiKey: readApiKey(read(Inputs.ApiKey)),
+        environment: readLabel(Inputs.Environment, text(Inputs.Environment)),
+        tenancy: readLabel(Inputs.Tenancy, text(Inputs.Tenancy)),
+        requestTimeoutMs: readDuration(Inputs.RequestTimeout, text(Inputs.RequestTimeout)),
+        caCertificates: readCaCertificate(text(Inputs.CaCertificate), readFile),
+        insecureSkipTlsVerify: readBoolean(Inputs.InsecureSkipTlsVerify, text(Inputs.InsecureSkipTlsVerify))
+    };
+}
+const SERVER_URL_EXPECTED = 'expected the address of the Data Studio server with its scheme and no path, ' +
+    'such as https://datastudio.example.com:7701';
+function readServerUrl(value) {
+    // Credentials are checked first and never quoted back, whatever else is wrong with the value.
+    const shown = withoutCredentials(value);
+    if (shown !== value) {
+        throw invalidInput(Inputs.ServerUrl, shown, `put no credentials in the address; the key goes in '${Inputs.ApiKey}'.`);
+    }
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw invalidInput(Inputs.ServerUrl, value, `${SERVER_URL_EXPECTED}.`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw invalidInput(Inputs.ServerUrl, value, `${SERVER_URL_EXPECTED} (http or https).`);
+    }
+    if (url.pathname.replace(/\/+$/, '') !== '' || url.search !== '' || url.hash !== '') {
+        const hint = /^\/api\//.test(url.pathname)
+            ? ` The API path is added by the action; set the tenancy with '${Inputs.Tenancy}'.`
+            : '';
+        throw invalidInput(Inputs.ServerUrl, value, `${SERVER_URL_EXPECTED}.${hint}`);
+    }
+    return `${url.protocol}//${url.host}`;
+}
+/** `https://user:pw@host` → `https://…@host`; `user:pw@host` → `…@host`. */
+function withoutCredentials(value) {
+    return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, (_match, scheme) => `${scheme ?? ''}…@`);
+}
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+/** PEM text, or the path of a PEM file; every certificate in it must parse. */
+function readCaCertificate(value, readFile) {
+    if (value === '')
+        return undefined;
+    const inline = value.includes('-----BEGIN');
+    let pem;
+    try {
+        pem = inline ? value : readFile(value);
+    }
+    catch {
+        pem = undefined; // unreadable (a folder, no permission): said below like a missing file
+    }
+    if (pem === undefined) {
+        throw invalidInput(Inputs.CaCertificate, value, 'no such file can be read; expected PEM text (-----BEGIN CERTIFICATE----- …) or the path of a PEM file.');
+    }
+    const certificates = pem.match(PEM_CERTIFICATE) ?? [];
+    const shown = inline ? 'PEM text' : `the file ${quote(value)}`;
+    if (certificates.length === 0) {
+        throw new InputError(`Input '${Inputs.CaCertificate}': ${shown} holds no -----BEGIN CERTIFICATE----- block; ` +
+            'expected one or more PEM certificates of the CA that signed the server certificate.');
+    }
+    for (const [index, certificate] of certificates.entries()) {
+        try {
+            new external_node_crypto_.X509Certificate(certificate);
+        }
+        catch (error) {
+            throw new InputError(`Input '${Inputs.CaCertificate}': certificate ${index + 1} in ${shown} does not parse ` +
+                `(${error.message}); expected PEM certificates.`);
+        }
+    }
+    return certificates.join('\n');
+}
+/** The key is never quoted back: an error about it must not print it. */
+function readApiKey(value) {
+    const key = value.trim();
+    if (key === '') {
+        throw new InputError(`Input '${Inputs.ApiKey}' is required and was not given (or the secret it names is empty).`);
+    }
+    if (/\s/.test(key)) {
+        throw new InputError(`Input '${Inputs.ApiKey}' contains white space or a line break: paste the API key alone, ` +
+            `without the environment label (that goes in '${Inputs.Environment}').`);
+    }
+    return key;
+}
+
 ;// CONCATENATED MODULE: ./src/phases.ts
 /**
  * The phase list: which workflows run, grouped into phases that run one after another, the
@@ -48809,17 +49013,6 @@ function loadPlan(inputValue, readFile, base, input = PLAN_INPUT) {
                 : '.'));
     }
     return readPlanFile(text, base, value, input);
-}
-/** A ReadFile over the real file system, for the action and the CLI; tests pass their own. */
-function readFileIfExists(path) {
-    try {
-        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw error;
-    }
 }
 /** Parses, validates and resolves a plan file's text (YAML or JSON). */
 function readPlanFile(text, base, source, input = PLAN_INPUT) {
@@ -49265,8 +49458,8 @@ const UPPER_OF = {
 };
 function readLevel(raw, from, path, at) {
     const level = { from, checks: [] };
-    const max = readDuration(raw['max-duration'], [...path, 'max-duration'], at);
-    const min = readDuration(raw['min-duration'], [...path, 'min-duration'], at);
+    const max = planfile_readDuration(raw['max-duration'], [...path, 'max-duration'], at);
+    const min = planfile_readDuration(raw['min-duration'], [...path, 'min-duration'], at);
     if (max !== undefined)
         level.maxDurationMs = max;
     if (min !== undefined)
@@ -49282,7 +49475,7 @@ function readLevel(raw, from, path, at) {
     level.checks = (raw.steps ?? []).map((check, index) => readCheck(check, [...path, 'steps', String(index)], at));
     return level;
 }
-function readDuration(value, path, at) {
+function planfile_readDuration(value, path, at) {
     if (value === undefined || value === null)
         return value;
     const ms = typeof value === 'number' ? Math.round(value * 1000) : parseDurationMs(value);
@@ -49356,67 +49549,9 @@ function render(segments) {
 
 
 
-/** Input names: the public interface, shared by action.yml, the code and the tests. */
-const Inputs = {
-    // The connection: all the post step needs.
-    ServerUrl: 'server-url',
-    ApiKey: 'api-key',
-    Environment: 'environment',
-    Tenancy: 'tenancy',
-    RequestTimeout: 'request-timeout',
-    CaCertificate: 'ca-certificate',
-    InsecureSkipTlsVerify: 'insecure-skip-tls-verify',
-    // The plan and how it runs.
-    Phases: 'phases',
-    Plan: 'plan',
-    MaxDuration: 'max-duration',
-    MinDuration: 'min-duration',
-    Timeout: 'timeout',
-    PollInterval: 'poll-interval',
-    MaxParallel: 'max-parallel',
-    FailFast: 'fail-fast',
-    CancelOnFailure: 'cancel-on-failure',
-    Version: 'version',
-    RefreshSources: 'refresh-sources',
-    Parameters: 'parameters',
-    Space: 'space',
-    // What to do and report.
-    DryRun: 'dry-run',
-    JunitReport: 'junit-report'
-};
-/** Defaults, applied when an input is empty (action.yml states the same values). */
-const Defaults = {
-    [Inputs.Environment]: 'default',
-    [Inputs.Tenancy]: '1',
-    [Inputs.PollInterval]: '10s',
-    [Inputs.MaxParallel]: '0',
-    [Inputs.FailFast]: 'true',
-    [Inputs.Version]: 'published',
-    [Inputs.RefreshSources]: 'false',
-    [Inputs.RequestTimeout]: '30s',
-    [Inputs.CancelOnFailure]: 'false',
-    [Inputs.InsecureSkipTlsVerify]: 'false',
-    [Inputs.DryRun]: 'false'
-};
-/** The input's trimmed text, or its default when it is empty. */
-function textOf(read) {
-    return name => {
-        const value = read(name).trim();
-        return value === '' ? (Defaults[name] ?? '') : value;
-    };
-}
-function readConnection(read, readFile = readFileIfExists) {
-    const text = textOf(read);
-    return {
-        serverUrl: readServerUrl(required(Inputs.ServerUrl, text(Inputs.ServerUrl))),
-        apiKey: readApiKey(read(Inputs.ApiKey)),
-        environment: readLabel(Inputs.Environment, text(Inputs.Environment)),
-        tenancy: readLabel(Inputs.Tenancy, text(Inputs.Tenancy)),
-        requestTimeoutMs: inputs_readDuration(Inputs.RequestTimeout, text(Inputs.RequestTimeout)),
-        caCertificates: readCaCertificate(text(Inputs.CaCertificate), readFile),
-        insecureSkipTlsVerify: readBoolean(Inputs.InsecureSkipTlsVerify, text(Inputs.InsecureSkipTlsVerify))
-    };
-}
+
+
+
 function readSettings(read, readFile = readFileIfExists) {
     const text = textOf(read);
     // Validated in the order of the inputs table, so the first error reported is the first input.
@@ -49435,7 +49570,7 @@ function readSettings(read, readFile = readFileIfExists) {
             `'${Inputs.MaxDuration}' (${text(Inputs.MaxDuration)}); no run could pass both.`);
     }
     const timeoutMs = readOptionalDuration(Inputs.Timeout, text(Inputs.Timeout));
-    const pollIntervalMs = inputs_readDuration(Inputs.PollInterval, text(Inputs.PollInterval));
+    const pollIntervalMs = readDuration(Inputs.PollInterval, text(Inputs.PollInterval));
     const maxParallel = readCount(Inputs.MaxParallel, text(Inputs.MaxParallel));
     const failFast = readBoolean(Inputs.FailFast, text(Inputs.FailFast));
     const cancelOnFailure = readBoolean(Inputs.CancelOnFailure, text(Inputs.CancelOnFailure));
@@ -49477,116 +49612,6 @@ function readPlanSource(read) {
             `workflows to run in '${Inputs.Phases}', or give a plan file in '${Inputs.Plan}'.`);
     }
     return hasPhases ? { kind: 'phases', text: phases } : { kind: 'plan', text: plan };
-}
-function required(name, value) {
-    if (value.trim() === '')
-        throw new InputError(`Input '${name}' is required and was not given.`);
-    return value;
-}
-const SERVER_URL_EXPECTED = 'expected the address of the Data Studio server with its scheme and no path, ' +
-    'such as https://datastudio.example.com:7701';
-function readServerUrl(value) {
-    // Credentials are checked first and never quoted back, whatever else is wrong with the value.
-    const shown = withoutCredentials(value);
-    if (shown !== value) {
-        throw invalidInput(Inputs.ServerUrl, shown, `put no credentials in the address; the key goes in '${Inputs.ApiKey}'.`);
-    }
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw invalidInput(Inputs.ServerUrl, value, `${SERVER_URL_EXPECTED}.`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw invalidInput(Inputs.ServerUrl, value, `${SERVER_URL_EXPECTED} (http or https).`);
-    }
-    if (url.pathname.replace(/\/+$/, '') !== '' || url.search !== '' || url.hash !== '') {
-        const hint = /^\/api\//.test(url.pathname)
-            ? ` The API path is added by the action; set the tenancy with '${Inputs.Tenancy}'.`
-            : '';
-        throw invalidInput(Inputs.ServerUrl, value, `${SERVER_URL_EXPECTED}.${hint}`);
-    }
-    return `${url.protocol}//${url.host}`;
-}
-/** `https://user:pw@host` → `https://…@host`; `user:pw@host` → `…@host`. */
-function withoutCredentials(value) {
-    return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, (_match, scheme) => `${scheme ?? ''}…@`);
-}
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-/** PEM text, or the path of a PEM file; every certificate in it must parse. */
-function readCaCertificate(value, readFile) {
-    if (value === '')
-        return undefined;
-    const inline = value.includes('-----BEGIN');
-    let pem;
-    try {
-        pem = inline ? value : readFile(value);
-    }
-    catch {
-        pem = undefined; // unreadable (a folder, no permission): said below like a missing file
-    }
-    if (pem === undefined) {
-        throw invalidInput(Inputs.CaCertificate, value, 'no such file can be read; expected PEM text (-----BEGIN CERTIFICATE----- …) or the path of a PEM file.');
-    }
-    const certificates = pem.match(PEM_CERTIFICATE) ?? [];
-    const shown = inline ? 'PEM text' : `the file ${quote(value)}`;
-    if (certificates.length === 0) {
-        throw new InputError(`Input '${Inputs.CaCertificate}': ${shown} holds no -----BEGIN CERTIFICATE----- block; ` +
-            'expected one or more PEM certificates of the CA that signed the server certificate.');
-    }
-    for (const [index, certificate] of certificates.entries()) {
-        try {
-            new external_node_crypto_.X509Certificate(certificate);
-        }
-        catch (error) {
-            throw new InputError(`Input '${Inputs.CaCertificate}': certificate ${index + 1} in ${shown} does not parse ` +
-                `(${error.message}); expected PEM certificates.`);
-        }
-    }
-    return certificates.join('\n');
-}
-/** The key is never quoted back: an error about it must not print it. */
-function readApiKey(value) {
-    const key = value.trim();
-    if (key === '') {
-        throw new InputError(`Input '${Inputs.ApiKey}' is required and was not given (or the secret it names is empty).`);
-    }
-    if (/\s/.test(key)) {
-        throw new InputError(`Input '${Inputs.ApiKey}' contains white space or a line break: paste the API key alone, ` +
-            `without the environment label (that goes in '${Inputs.Environment}').`);
-    }
-    return key;
-}
-/** Labels travel in a header or a path, so they cannot hold white space or slashes. */
-function readLabel(name, value) {
-    if (value === '' || /[\s/\\?#]/.test(value)) {
-        throw invalidInput(name, value, 'expected a label without spaces, slashes, ? or #.');
-    }
-    return value;
-}
-function inputs_readDuration(name, value) {
-    const ms = parseDurationMs(value);
-    if (ms === undefined || ms <= 0)
-        throw invalidInput(name, value, `expected ${DURATION_FORMS}.`);
-    return ms;
-}
-function readOptionalDuration(name, value) {
-    return value === '' ? undefined : inputs_readDuration(name, value);
-}
-function readCount(name, value) {
-    if (!/^\d+$/.test(value)) {
-        throw invalidInput(name, value, 'expected a whole number, 0 or more (0 = no limit).');
-    }
-    return Number(value);
-}
-/** The YAML 1.2 core booleans, as core.getBooleanInput accepts them. */
-function readBoolean(name, value) {
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw invalidInput(name, value, 'expected true or false.');
 }
 function readVersion(value) {
     const v = value.toLowerCase();

@@ -4,70 +4,27 @@
  * value (never the API key) and says what is expected, so a bad input stops the run before any
  * request is sent.
  */
-import { X509Certificate } from 'node:crypto'
 import { parse as parseYaml } from 'yaml'
+import { readConnection, type Connection } from './connection.js'
 import type { VersionChoice } from './contract.js'
-import { DURATION_FORMS, parseDurationMs } from './duration.js'
 import { InputError, invalidInput, quote } from './errors.js'
+import { readFileIfExists, type ReadFile } from './files.js'
+import {
+  Inputs,
+  readBoolean,
+  readCount,
+  readDuration,
+  readLabel,
+  readOptionalDuration,
+  textOf,
+  type InputReader
+} from './input-values.js'
 import { parsePhaseList } from './phases.js'
 import { buildPlan, type Plan } from './plan.js'
-import { loadPlan, readFileIfExists, type ReadFile } from './planfile.js'
+import { loadPlan } from './planfile.js'
 
-/** Input names: the public interface, shared by action.yml, the code and the tests. */
-export const Inputs = {
-  // The connection: all the post step needs.
-  ServerUrl: 'server-url',
-  ApiKey: 'api-key',
-  Environment: 'environment',
-  Tenancy: 'tenancy',
-  RequestTimeout: 'request-timeout',
-  CaCertificate: 'ca-certificate',
-  InsecureSkipTlsVerify: 'insecure-skip-tls-verify',
-  // The plan and how it runs.
-  Phases: 'phases',
-  Plan: 'plan',
-  MaxDuration: 'max-duration',
-  MinDuration: 'min-duration',
-  Timeout: 'timeout',
-  PollInterval: 'poll-interval',
-  MaxParallel: 'max-parallel',
-  FailFast: 'fail-fast',
-  CancelOnFailure: 'cancel-on-failure',
-  Version: 'version',
-  RefreshSources: 'refresh-sources',
-  Parameters: 'parameters',
-  Space: 'space',
-  // What to do and report.
-  DryRun: 'dry-run',
-  JunitReport: 'junit-report'
-} as const
-
-/** Defaults, applied when an input is empty (action.yml states the same values). */
-export const Defaults = {
-  [Inputs.Environment]: 'default',
-  [Inputs.Tenancy]: '1',
-  [Inputs.PollInterval]: '10s',
-  [Inputs.MaxParallel]: '0',
-  [Inputs.FailFast]: 'true',
-  [Inputs.Version]: 'published',
-  [Inputs.RefreshSources]: 'false',
-  [Inputs.RequestTimeout]: '30s',
-  [Inputs.CancelOnFailure]: 'false',
-  [Inputs.InsecureSkipTlsVerify]: 'false',
-  [Inputs.DryRun]: 'false'
-} as const
-
-/** What it takes to talk to the server: all the post step needs. */
-export interface Connection {
-  serverUrl: string
-  apiKey: string
-  environment: string
-  tenancy: string
-  requestTimeoutMs: number
-  /** Extra trusted roots, PEM. */
-  caCertificates: string | undefined
-  insecureSkipTlsVerify: boolean
-}
+export { Defaults, Inputs, type InputReader } from './input-values.js'
+export { readConnection, type Connection } from './connection.js'
 
 export interface Settings extends Connection {
   plan: Plan
@@ -81,36 +38,6 @@ export interface Settings extends Connection {
   dryRun: boolean
   /** Where to write a JUnit XML report; undefined = none. */
   junitReport: string | undefined
-}
-
-/** Reads one input's text; empty when it was not given. */
-export type InputReader = (name: string) => string
-
-/** The input's trimmed text, or its default when it is empty. */
-function textOf(read: InputReader): (name: string) => string {
-  return name => {
-    const value = read(name).trim()
-    return value === '' ? ((Defaults as Record<string, string>)[name] ?? '') : value
-  }
-}
-
-export function readConnection(
-  read: InputReader,
-  readFile: ReadFile = readFileIfExists
-): Connection {
-  const text = textOf(read)
-  return {
-    serverUrl: readServerUrl(required(Inputs.ServerUrl, text(Inputs.ServerUrl))),
-    apiKey: readApiKey(read(Inputs.ApiKey)),
-    environment: readLabel(Inputs.Environment, text(Inputs.Environment)),
-    tenancy: readLabel(Inputs.Tenancy, text(Inputs.Tenancy)),
-    requestTimeoutMs: readDuration(Inputs.RequestTimeout, text(Inputs.RequestTimeout)),
-    caCertificates: readCaCertificate(text(Inputs.CaCertificate), readFile),
-    insecureSkipTlsVerify: readBoolean(
-      Inputs.InsecureSkipTlsVerify,
-      text(Inputs.InsecureSkipTlsVerify)
-    )
-  }
 }
 
 export function readSettings(read: InputReader, readFile: ReadFile = readFileIfExists): Settings {
@@ -184,140 +111,6 @@ function readPlanSource(read: InputReader): { kind: 'phases' | 'plan'; text: str
     )
   }
   return hasPhases ? { kind: 'phases', text: phases } : { kind: 'plan', text: plan }
-}
-
-function required(name: string, value: string): string {
-  if (value.trim() === '') throw new InputError(`Input '${name}' is required and was not given.`)
-  return value
-}
-
-const SERVER_URL_EXPECTED =
-  'expected the address of the Data Studio server with its scheme and no path, ' +
-  'such as https://datastudio.example.com:7701'
-
-function readServerUrl(value: string): string {
-  // Credentials are checked first and never quoted back, whatever else is wrong with the value.
-  const shown = withoutCredentials(value)
-  if (shown !== value) {
-    throw invalidInput(
-      Inputs.ServerUrl,
-      shown,
-      `put no credentials in the address; the key goes in '${Inputs.ApiKey}'.`
-    )
-  }
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    throw invalidInput(Inputs.ServerUrl, value, `${SERVER_URL_EXPECTED}.`)
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw invalidInput(Inputs.ServerUrl, value, `${SERVER_URL_EXPECTED} (http or https).`)
-  }
-  if (url.pathname.replace(/\/+$/, '') !== '' || url.search !== '' || url.hash !== '') {
-    const hint = /^\/api\//.test(url.pathname)
-      ? ` The API path is added by the action; set the tenancy with '${Inputs.Tenancy}'.`
-      : ''
-    throw invalidInput(Inputs.ServerUrl, value, `${SERVER_URL_EXPECTED}.${hint}`)
-  }
-  return `${url.protocol}//${url.host}`
-}
-
-/** `https://user:pw@host` → `https://…@host`; `user:pw@host` → `…@host`. */
-function withoutCredentials(value: string): string {
-  return value.replace(
-    /^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i,
-    (_match, scheme?: string) => `${scheme ?? ''}…@`
-  )
-}
-
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
-
-/** PEM text, or the path of a PEM file; every certificate in it must parse. */
-function readCaCertificate(value: string, readFile: ReadFile): string | undefined {
-  if (value === '') return undefined
-  const inline = value.includes('-----BEGIN')
-  let pem: string | undefined
-  try {
-    pem = inline ? value : readFile(value)
-  } catch {
-    pem = undefined // unreadable (a folder, no permission): said below like a missing file
-  }
-  if (pem === undefined) {
-    throw invalidInput(
-      Inputs.CaCertificate,
-      value,
-      'no such file can be read; expected PEM text (-----BEGIN CERTIFICATE----- …) or the path of a PEM file.'
-    )
-  }
-  const certificates = pem.match(PEM_CERTIFICATE) ?? []
-  const shown = inline ? 'PEM text' : `the file ${quote(value)}`
-  if (certificates.length === 0) {
-    throw new InputError(
-      `Input '${Inputs.CaCertificate}': ${shown} holds no -----BEGIN CERTIFICATE----- block; ` +
-        'expected one or more PEM certificates of the CA that signed the server certificate.'
-    )
-  }
-  for (const [index, certificate] of certificates.entries()) {
-    try {
-      new X509Certificate(certificate)
-    } catch (error) {
-      throw new InputError(
-        `Input '${Inputs.CaCertificate}': certificate ${index + 1} in ${shown} does not parse ` +
-          `(${(error as Error).message}); expected PEM certificates.`
-      )
-    }
-  }
-  return certificates.join('\n')
-}
-
-/** The key is never quoted back: an error about it must not print it. */
-function readApiKey(value: string): string {
-  const key = value.trim()
-  if (key === '') {
-    throw new InputError(
-      `Input '${Inputs.ApiKey}' is required and was not given (or the secret it names is empty).`
-    )
-  }
-  if (/\s/.test(key)) {
-    throw new InputError(
-      `Input '${Inputs.ApiKey}' contains white space or a line break: paste the API key alone, ` +
-        `without the environment label (that goes in '${Inputs.Environment}').`
-    )
-  }
-  return key
-}
-
-/** Labels travel in a header or a path, so they cannot hold white space or slashes. */
-function readLabel(name: string, value: string): string {
-  if (value === '' || /[\s/\\?#]/.test(value)) {
-    throw invalidInput(name, value, 'expected a label without spaces, slashes, ? or #.')
-  }
-  return value
-}
-
-function readDuration(name: string, value: string): number {
-  const ms = parseDurationMs(value)
-  if (ms === undefined || ms <= 0) throw invalidInput(name, value, `expected ${DURATION_FORMS}.`)
-  return ms
-}
-
-function readOptionalDuration(name: string, value: string): number | undefined {
-  return value === '' ? undefined : readDuration(name, value)
-}
-
-function readCount(name: string, value: string): number {
-  if (!/^\d+$/.test(value)) {
-    throw invalidInput(name, value, 'expected a whole number, 0 or more (0 = no limit).')
-  }
-  return Number(value)
-}
-
-/** The YAML 1.2 core booleans, as core.getBooleanInput accepts them. */
-function readBoolean(name: string, value: string): boolean {
-  if (['true', 'True', 'TRUE'].includes(value)) return true
-  if (['false', 'False', 'FALSE'].includes(value)) return false
-  throw invalidInput(name, value, 'expected true or false.')
 }
 
 function readVersion(value: string): VersionChoice {

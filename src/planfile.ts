@@ -12,13 +12,13 @@
  * most specific level that sets it wins — a number replaces the wider levels' bound, null removes
  * it (as null removes a duration limit) — while bounds on other steps and counters still apply.
  */
-import { readFileSync } from 'node:fs'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { parseDocument } from 'yaml'
 import planSchema from '../plan.schema.json' with { type: 'json' }
 import type { VersionChoice } from './contract.js'
 import { DURATION_FORMS, formatDuration, parseDurationMs } from './duration.js'
 import { InputError, quote } from './errors.js'
+import type { ReadFile } from './files.js'
 import type { ExecuteOptions, Plan, PlannedWorkflow, StepCheck } from './plan.js'
 
 /** The settings that come from the action's inputs: what a plan file's settings fall back to. */
@@ -28,8 +28,7 @@ export interface PlanDefaults {
   execute: ExecuteOptions
 }
 
-/** Reads a file's text; undefined when there is no such file. */
-export type ReadFile = (path: string) => string | undefined
+export { readFileIfExists, type ReadFile } from './files.js'
 
 export const PLAN_INPUT = 'plan'
 
@@ -75,16 +74,6 @@ export function loadPlan(
     )
   }
   return readPlanFile(text, base, value, input)
-}
-
-/** A ReadFile over the real file system, for the action and the CLI; tests pass their own. */
-export function readFileIfExists(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
-  }
 }
 
 /** Parses, validates and resolves a plan file's text (YAML or JSON). */

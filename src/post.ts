@@ -5,7 +5,7 @@
 import * as core from '@actions/core'
 import { DataStudioClient } from './client.js'
 import { getErrorMessage } from './errors.js'
-import { readConnection } from './inputs.js'
+import { readConnection } from './connection.js'
 import { parseActiveJobs, StateNames } from './state.js'
 
 export async function cleanup(): Promise<void> {
