@@ -92,6 +92,21 @@ describe('judgeEndedJob', () => {
     })
   })
 
+  it('FAILED with a message that names the failed step → the step is named once', () => {
+    const verdict = judgeEndedJob(
+      job({
+        state: 'FAILED',
+        message: "Step 'Validate addresses' failed: 312 rows rejected",
+        steps: [{ name: 'Validate addresses', state: 'FAILED' }]
+      }),
+      5 * 60_000,
+      LIMITS
+    )
+    expect(verdict.reason).toBe(
+      "Data Studio reported FAILED: Step 'Validate addresses' failed: 312 rows rejected"
+    )
+  })
+
   it.each([
     ['faster than min-duration', 1],
     ['slower than max-duration', 60 * 60_000]

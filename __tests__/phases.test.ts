@@ -194,7 +194,7 @@ describe('parsePhaseList: errors name the input and say what is expected', () =>
 
   it.each([
     ['text between groups', `@('wf1') then @('wf2')`, `'then'`],
-    ['a missing comma', `@('wf1') @('wf2')`, `''`],
+    ['a missing comma', `@('wf1') @('wf2')`, 'no comma'],
     ['two commas', `@('wf1'),, @('wf2')`, `',,'`],
     ['a semicolon', `@('wf1'); @('wf2')`, `';'`],
     ['a stray word after the flag', `-phasesWorkflows -Verbose @('wf1')`, `'-Verbose'`]

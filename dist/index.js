@@ -48930,7 +48930,8 @@ function parsePowerShell(text, input) {
 function assertOnlySeparators(between, input, first) {
     const expected = first ? /^\s*$/ : /^\s*,\s*$/;
     if (!expected.test(between)) {
-        throw new InputError(`Input '${input}' has ${quote(between.trim())} between PowerShell groups: ` +
+        const found = between.trim() === '' ? 'no comma' : quote(between.trim());
+        throw new InputError(`Input '${input}' has ${found} between PowerShell groups: ` +
             `separate groups with commas, as in @('wf1'), @('wf2','wf3').`);
     }
 }
@@ -49668,7 +49669,10 @@ function judgeEndedJob(job, durationMs, limits) {
             };
         }
         const step = job.steps.find(s => s.state === 'FAILED');
-        const where = step === undefined ? '' : ` in step '${step.name}'`;
+        // Named once: Data Studio's own message often names the step already.
+        const where = step === undefined || job.message?.includes(step.name) === true
+            ? ''
+            : ` in step '${step.name}'`;
         return {
             outcome: 'failed',
             reason: `Data Studio reported ${job.state}${where}${job.message === undefined ? '' : `: ${job.message}`}`

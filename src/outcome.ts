@@ -38,7 +38,11 @@ export function judgeEndedJob(job: JobStatus, durationMs: number, limits: Durati
       }
     }
     const step = job.steps.find(s => s.state === 'FAILED')
-    const where = step === undefined ? '' : ` in step '${step.name}'`
+    // Named once: Data Studio's own message often names the step already.
+    const where =
+      step === undefined || job.message?.includes(step.name) === true
+        ? ''
+        : ` in step '${step.name}'`
     return {
       outcome: 'failed',
       reason: `Data Studio reported ${job.state}${where}${job.message === undefined ? '' : `: ${job.message}`}`

@@ -133,8 +133,9 @@ function parsePowerShell(text: string, input: string): PhaseList {
 function assertOnlySeparators(between: string, input: string, first: boolean): void {
   const expected = first ? /^\s*$/ : /^\s*,\s*$/
   if (!expected.test(between)) {
+    const found = between.trim() === '' ? 'no comma' : quote(between.trim())
     throw new InputError(
-      `Input '${input}' has ${quote(between.trim())} between PowerShell groups: ` +
+      `Input '${input}' has ${found} between PowerShell groups: ` +
         `separate groups with commas, as in @('wf1'), @('wf2','wf3').`
     )
   }
