@@ -28,8 +28,28 @@ describe('findSubmittedJob', () => {
     expect(findSubmittedJob([other], 'wf1', SENT)).toBeUndefined()
   })
 
-  it('cannot rule out a running job without a submission time', () => {
+  it('cannot rule out a job without a submission time, running or ended', () => {
     expect(findSubmittedJob([job('5', null)], 'wf1', SENT)).toBe('unknown')
-    expect(findSubmittedJob([job('5', null, 'COMPLETED')], 'wf1', SENT)).toBeUndefined()
+    // A short job may already have ended: an undated one could still be ours.
+    expect(findSubmittedJob([job('5', null, 'COMPLETED')], 'wf1', SENT)).toBe('unknown')
+  })
+
+  it('dates a job by its startedAt when it has no submittedAt', () => {
+    const started = parseJob({
+      jobId: '8',
+      workflowExternalLabel: 'wf1',
+      state: 'COMPLETED',
+      startedAt: '2026-12-04T10:00:01.000Z'
+    })
+    expect(findSubmittedJob([started], 'wf1', SENT)).toMatchObject({ jobId: '8' })
+  })
+
+  it('cannot follow a job since the request that has no id', () => {
+    const anonymous = parseJob({
+      workflowExternalLabel: 'wf1',
+      state: 'RUNNING',
+      submittedAt: '2026-12-04T10:00:01.000Z'
+    })
+    expect(findSubmittedJob([anonymous], 'wf1', SENT)).toBe('unknown')
   })
 })
