@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createConnection, createServer } from 'node:net'
 import { cpus, platform, release, tmpdir, totalmem, type } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -64,7 +64,9 @@ export function snapshotBundles(actionFile) {
         )
   const what =
     actionFile !== undefined
-      ? `\`${actionFile}\`, a build given with --action`
+      ? actionFile.startsWith(root + sep) && head !== undefined
+        ? `\`${relative(root, actionFile)}\` built from the working tree at HEAD ${head}, given with --action`
+        : `\`${actionFile}\`, a build given with --action`
       : head === undefined
         ? '`dist/index.js` of the working tree (not a git checkout)'
         : `\`dist/index.js\` as committed at HEAD ${head} (last changed in ${git(['log', '-1', '--format=%h', '--', 'dist/index.js']).toString().trim()})`
