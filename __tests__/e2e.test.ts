@@ -66,6 +66,19 @@ interface WorkflowResult {
   durationSeconds: number | null
 }
 
+/**
+ * The request log of a run of the whole vendor plan: each workflow executed exactly once, in plan
+ * order, phase after phase, three at once at most, with the job ids the server gave.
+ */
+function expectWholeVendorPlanOnce(run: ActionRun, log: readonly RequestLogEntry[]): void {
+  expect(executionsPerWorkflow(log)).toEqual(once(VENDOR.flat()))
+  expect(executeRequests(log).map(([w]) => w)).toEqual(VENDOR.flat())
+  expectJobIdsFromServer(run, log)
+  const jobs = jobsSeenInLog(log)
+  expect(phasesOrdered(jobs, VENDOR)).toEqual({ ok: true, violations: [] })
+  expect(peakConcurrency(jobs)).toBe(3)
+}
+
 function resultsOf(run: ActionRun): WorkflowResult[] {
   return JSON.parse(run.outputs.results ?? '[]') as WorkflowResult[]
 }
@@ -152,12 +165,7 @@ describe('the bundled action against the simulator', () => {
 
     // Request log: each workflow executed exactly once, phase after phase, at most 3 at once.
     const log = sim.log()
-    expect(executionsPerWorkflow(log)).toEqual(once(VENDOR.flat()))
-    expect(executeRequests(log).map(([w]) => w)).toEqual(VENDOR.flat())
-    expectJobIdsFromServer(run, log)
-    const jobs = jobsSeenInLog(log)
-    expect(phasesOrdered(jobs, VENDOR)).toEqual({ ok: true, violations: [] })
-    expect(peakConcurrency(jobs)).toBe(3)
+    expectWholeVendorPlanOnce(run, log)
     expect(log.filter(e => e.route === 'cancel')).toEqual([])
     expect(log.every(e => e.status === 200 || e.status === 201)).toBe(true)
 
@@ -274,12 +282,7 @@ describe('the bundled action against the simulator', () => {
 
     // Request log: every workflow once, phase after phase, despite the failure.
     const log = sim.log()
-    expect(executionsPerWorkflow(log)).toEqual(once(VENDOR.flat()))
-    expect(executeRequests(log).map(([w]) => w)).toEqual(VENDOR.flat())
-    expectJobIdsFromServer(run, log)
-    const jobs = jobsSeenInLog(log)
-    expect(phasesOrdered(jobs, VENDOR)).toEqual({ ok: true, violations: [] })
-    expect(peakConcurrency(jobs)).toBe(3)
+    expectWholeVendorPlanOnce(run, log)
 
     // Summary: phase 2 failed, every other phase ran and succeeded, nothing skipped.
     expect(run.summary).toContain('## ❌ Data Studio workflows failed')
