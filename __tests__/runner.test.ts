@@ -260,6 +260,18 @@ describe('runPlan', () => {
     expect(run.workflows[0]!.state).toBe('CANCELLED')
   })
 
+  it('keeps a job’s start and end on the server clock when the server gives no end', async () => {
+    const api = new FakeDataStudio({ wf: { durationMs: 0, hang: true } })
+    api.clockOffsetMs = 3_600_000 // the server runs an hour ahead
+    api.cancelSupported = false // so the last answer, RUNNING, has no finishedAt
+    const run = await runPlan(plan([['wf']], { maxDurationMs: 100 }), api, fast)
+
+    const result = run.workflows[0]!
+    expect(result.outcome).toBe('timed-out')
+    expect(result.finishedAt!.getTime() - result.startedAt!.getTime()).toBe(result.durationMs)
+    expect(result.finishedAt!.getTime()).toBeGreaterThan(Date.now() + 3_000_000)
+  })
+
   it('calls a run whose cancel came after every workflow succeeded a success', async () => {
     const api = new FakeDataStudio({ wf: { durationMs: 10 } })
     const controller = new AbortController()

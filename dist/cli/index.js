@@ -48597,6 +48597,13 @@ class JobFollower {
     }
     result(verdict, end, durationMs, stillRunning = false, checks = []) {
         const job = this.last;
+        const duration = durationMs ?? end - this.submitted;
+        const serverStart = job?.startedAt ?? job?.submittedAt;
+        // Both ends on one clock: when the server gave a start but no end, the end is the start plus
+        // the duration, not the runner's clock, which may differ from the server's.
+        const startedAt = serverStart ?? new Date(this.submitted);
+        const finishedAt = job?.finishedAt ??
+            (serverStart === undefined ? new Date(end) : new Date(serverStart.getTime() + duration));
         return {
             phase: this.workflow.phase,
             workflow: this.workflow.workflow,
@@ -48606,9 +48613,9 @@ class JobFollower {
             state: job?.state,
             outcome: verdict.outcome,
             reason: verdict.reason,
-            startedAt: job?.startedAt ?? job?.submittedAt ?? new Date(this.submitted),
-            finishedAt: job?.finishedAt ?? new Date(end),
-            durationMs: durationMs ?? end - this.submitted,
+            startedAt,
+            finishedAt,
+            durationMs: duration,
             steps: job?.steps ?? [],
             stillRunning,
             checks,
