@@ -14,6 +14,7 @@ import {
   type JobInterval,
   type RequestLogEntry
 } from '../src/simulator/log.js'
+import type { ResultRecord } from '../src/outputs.js'
 import type { RunningSimulator } from '../src/simulator/server.js'
 import { ACTION_BUNDLE, runAction, type ActionRun } from './fixtures/action-process.js'
 import { startTestSimulator } from './fixtures/simulator.js'
@@ -55,17 +56,6 @@ function inputs(sim: RunningSimulator, extra: Record<string, string> = {}): Reco
   }
 }
 
-/** One object of the `results` output (the fields these tests read). */
-interface WorkflowResult {
-  phase: number
-  workflow: string
-  jobId: string | null
-  state: string | null
-  outcome: string
-  reason: string | null
-  durationSeconds: number | null
-}
-
 /**
  * The request log of a run of the whole vendor plan: each workflow executed exactly once, in plan
  * order, phase after phase, three at once at most, with the job ids the server gave.
@@ -79,8 +69,9 @@ function expectWholeVendorPlanOnce(run: ActionRun, log: readonly RequestLogEntry
   expect(peakConcurrency(jobs)).toBe(3)
 }
 
-function resultsOf(run: ActionRun): WorkflowResult[] {
-  return JSON.parse(run.outputs.results ?? '[]') as WorkflowResult[]
+/** The `results` output, in the shape src/outputs.ts writes it. */
+function resultsOf(run: ActionRun): ResultRecord[] {
+  return JSON.parse(run.outputs.results ?? '[]') as ResultRecord[]
 }
 
 function outcomesOf(run: ActionRun): Array<[string, string]> {

@@ -307,7 +307,7 @@ async function runWorkflow(
   } catch (error) {
     // Stopped while it was still waiting to be sent: it was not started, so it is not a failure.
     const stopping = scope.notStartingBecause
-    if (stopping !== undefined && provablyNotStarted(error)) {
+    if (stopping !== undefined && startedNothing(error)) {
       return skippedResult(workflow, `not started: ${stopping}`)
     }
     const kind = error instanceof ApiError ? error.kind : undefined
@@ -326,7 +326,8 @@ async function runWorkflow(
   return followJob(workflow, jobId, ctx, scope)
 }
 
-function provablyNotStarted(error: unknown): boolean {
+/** Nothing was started: stopped before sending, or a request that never reached the server. */
+function startedNothing(error: unknown): boolean {
   return (
     error instanceof StoppedBeforeStart ||
     (error instanceof ApiError && !error.mayHaveReachedServer)

@@ -48965,7 +48965,7 @@ async function runWorkflow(workflow, ctx, scope) {
     catch (error) {
         // Stopped while it was still waiting to be sent: it was not started, so it is not a failure.
         const stopping = scope.notStartingBecause;
-        if (stopping !== undefined && runner_provablyNotStarted(error)) {
+        if (stopping !== undefined && startedNothing(error)) {
             return skippedResult(workflow, `not started: ${stopping}`);
         }
         const kind = error instanceof ApiError ? error.kind : undefined;
@@ -48983,7 +48983,8 @@ async function runWorkflow(workflow, ctx, scope) {
     ctx.observer.jobSubmitted?.(workflow, jobId);
     return followJob(workflow, jobId, ctx, scope);
 }
-function runner_provablyNotStarted(error) {
+/** Nothing was started: stopped before sending, or a request that never reached the server. */
+function startedNothing(error) {
     return (error instanceof StoppedBeforeStart ||
         (error instanceof ApiError && !error.mayHaveReachedServer));
 }
